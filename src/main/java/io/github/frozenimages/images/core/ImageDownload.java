@@ -1,0 +1,156 @@
+package io.github.frozenimages.images.core;
+
+import io.github.frozenimages.images.core.ImagePullException.Reason;
+import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.model.ImageConfig;
+import io.github.frozenimages.images.core.model.ImageManifest;
+import io.github.frozenimages.images.core.model.ManifestFormatException;
+import io.github.frozenimages.images.core.output.OutputImage;
+import io.github.frozenimages.images.core.ref.Digest;
+import io.github.frozenimages.images.core.ref.Platform;
+import io.github.frozenimages.images.core.ref.PlatformMatcher;
+import io.github.frozenimages.images.core.registry.BlobFetcher;
+import io.github.frozenimages.images.core.registry.RegistryClient;
+import io.github.frozenimages.images.core.registry.ResolvedImage;
+import io.github.frozenimages.images.core.store.BlobStore;
+import io.github.frozenimages.images.core.store.BlobVerificationException;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.apache.hc.core5.http.ConnectionClosedException;
+
+/** Brings one resolved image's manifest, config and layers into the store; layers in parallel, each once. */
+final class ImageDownload {
+
+    /** What the writers and the log need from one image. */
+    record Result(OutputImage output, PulledImage pulled) {
+    }
+
+    private final BlobStore store;
+    private final ExecutorService blobPool;
+    private final PullListener listener;
+
+    ImageDownload(BlobStore store, ExecutorService blobPool, PullListener listener) {
+        this.store = store;
+        this.blobPool = blobPool;
+        this.listener = listener;
+    }
+
+    Result fetch(ResolvedImage resolved, ImageRequest request) throws IOException {
+        long start = System.nanoTime();
+        RegistryClient client = resolved.client();
+        ImageManifest manifest = resolved.imageManifest();
+        Descriptor manifestDescriptor = resolved.manifestDescriptor();
+        store.put(manifestDescriptor, resolved.manifest().bytes());
+
+        ImageConfig config = fetchConfig(resolved, manifest.config());
+        Platform platform = platformOf(resolved, config, request.platform());
+        if (config.diffIds().size() != manifest.layers().size()) {
+            throw client.failure(context(resolved, "read", manifest.config().digest()), Reason.PROTOCOL, "the manifest lists "
+                    + manifest.layers().size() + " layers but the config lists " + config.diffIds().size() + " diff_ids", null);
+        }
+
+        Map<Digest, Descriptor> distinct = new LinkedHashMap<>();
+        manifest.layers().forEach(l -> distinct.putIfAbsent(l.digest(), l));
+        List<Future<Boolean>> downloads = new ArrayList<>();
+        int index = 0;
+        for (Descriptor layer : distinct.values()) {
+            int number = ++index;
+            downloads.add(blobPool.submit(() -> fetchBlob(resolved, layer, "layer " + number + " of")));
+        }
+        long total = 0;
+        long downloaded = 0;
+        int cached = 0;
+        List<Descriptor> layers = List.copyOf(distinct.values());
+        for (int i = 0; i < downloads.size(); i++) {
+            boolean fetched = await(downloads.get(i));
+            total += layers.get(i).size();
+            if (fetched) {
+                downloaded += layers.get(i).size();
+            } else {
+                cached++;
+            }
+        }
+        OutputImage output = new OutputImage(resolved.reference(), manifestDescriptor.withPlatform(platform), manifest.config(),
+                manifest.layers(), config.diffIds());
+        PulledImage pulled = new PulledImage(resolved.reference(), platform, resolved.manifest().digest(), manifest.config().digest(),
+                manifest.layers().size(), total, downloaded, cached, Duration.ofNanos(System.nanoTime() - start));
+        return new Result(output, pulled);
+    }
+
+    private ImageConfig fetchConfig(ResolvedImage resolved, Descriptor config) {
+        if (config.size() > ImageConfig.MAX_BYTES) {
+            throw resolved.client().failure(context(resolved, "fetch the config of", config.digest()), Reason.PROTOCOL,
+                    "the config declares " + config.size() + " bytes, more than the limit of " + ImageConfig.MAX_BYTES, null);
+        }
+        fetchBlob(resolved, config, "the config of");
+        try {
+            return ImageConfig.parse(store.read(config, ImageConfig.MAX_BYTES));
+        } catch (ManifestFormatException e) {
+            throw resolved.client().failure(context(resolved, "read the config of", config.digest()), Reason.PROTOCOL, e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ImagePullException(Reason.IO, "could not read the config of " + resolved.reference().familiarString()
+                    + " (" + config.digest() + ") from the cache " + store.root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The platform to report and record: the index entry's, else the config's; warns when it is not the one asked for. */
+    private Platform platformOf(ResolvedImage resolved, ImageConfig config, Platform wanted) {
+        if (resolved.index().isPresent()) {
+            return resolved.platform();
+        }
+        if (config.os() == null || config.architecture() == null) {
+            return wanted;
+        }
+        Platform actual = Platform.of(config.os(), config.architecture(), config.variant());
+        if (!PlatformMatcher.only(wanted).matches(actual)) {
+            listener.warn(resolved.reference().familiarString() + " is a single-platform image for " + actual
+                    + ", not for the requested " + wanted);
+        }
+        return actual;
+    }
+
+    private boolean fetchBlob(ResolvedImage resolved, Descriptor blob, String what) {
+        RegistryClient.Context ctx = context(resolved, "fetch " + what, blob.digest());
+        try {
+            boolean fetched = store.ensure(blob, () -> BlobFetcher.open(resolved.client(), ctx, blob));
+            listener.debug((fetched ? "downloaded " : "cached     ") + blob.digest() + " (" + blob.size() + " bytes) of "
+                    + resolved.reference().familiarString());
+            return fetched;
+        } catch (BlobVerificationException e) {
+            throw new ImagePullException(Reason.DIGEST_MISMATCH, ImagePullException.describe("verify " + what,
+                    resolved.reference().familiarString(), blob.digest().toString(), resolved.client().endpoint().registry(), e.getMessage()), e);
+        } catch (SocketException | SocketTimeoutException | ConnectionClosedException e) {
+            throw resolved.client().failure(ctx, Reason.UNREACHABLE, "the download broke off: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ImagePullException(Reason.IO, ImagePullException.describe("store " + what, resolved.reference().familiarString(),
+                    blob.digest().toString(), resolved.client().endpoint().registry(), "in the cache " + store.root() + ": " + e), e);
+        }
+    }
+
+    private static RegistryClient.Context context(ResolvedImage resolved, String action, Digest digest) {
+        return new RegistryClient.Context(resolved.reference(), action, digest.toString());
+    }
+
+    private static boolean await(Future<Boolean> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ImagePullException(Reason.IO, String.valueOf(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImagePullException(Reason.IO, "the pull was interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.github.frozenimages.images.core;
+
+import java.util.Objects;
+
+/**
+ * The one failure type of the core. Its message always names the image and, where known, the registry
+ * and the digest, so that a build log line is enough to act on.
+ */
+public class ImagePullException extends RuntimeException {
+
+    /** What went wrong, so callers can react without parsing messages. */
+    public enum Reason {
+        NOT_FOUND("check the name and tag, and whether the repository needs credentials"),
+        DENIED("check the credentials configured for this registry"),
+        UNREACHABLE("check the registry address and the network or proxy settings"),
+        NO_MATCHING_PLATFORM("choose one of the listed platforms with <platform> or -Dimages.platform"),
+        UNSUPPORTED_MEDIA_TYPE("the image uses a format this plugin does not read"),
+        DIGEST_MISMATCH("the registry or a proxy served other bytes than the image names; retry, and report it if it persists"),
+        PROTOCOL("the registry answered in a way the registry protocol does not allow"),
+        IO("check free disk space and permissions of the cache and output folders");
+
+        private final String advice;
+
+        Reason(String advice) {
+            this.advice = advice;
+        }
+
+        public String advice() {
+            return advice;
+        }
+    }
+
+    private final Reason reason;
+
+    public ImagePullException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    public ImagePullException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = Objects.requireNonNull(reason);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    /**
+     * Builds the common message shape: {@code could not <action> <image> (<digest>) from <registry>: <detail>}.
+     */
+    public static String describe(String action, String image, String digest, String registry, String detail) {
+        StringBuilder sb = new StringBuilder("could not ").append(action).append(' ').append(image);
+        if (digest != null) {
+            sb.append(" (").append(digest).append(')');
+        }
+        if (registry != null) {
+            sb.append(" from ").append(registry);
+        }
+        if (detail != null && !detail.isEmpty()) {
+            sb.append(": ").append(detail);
+        }
+        return sb.toString();
+    }
+
+    /** The message followed by what the user can do about it. */
+    public String messageWithAdvice() {
+        return getMessage() + " (" + reason.advice() + ")";
+    }
+}

@@ -1,0 +1,109 @@
+package io.github.frozenimages.images.core;
+
+import io.github.frozenimages.images.core.ImagePullException.Reason;
+import io.github.frozenimages.images.core.http.HttpTransport;
+import io.github.frozenimages.images.core.output.DockerLayoutWriter;
+import io.github.frozenimages.images.core.output.LayoutWriter;
+import io.github.frozenimages.images.core.output.OciLayoutWriter;
+import io.github.frozenimages.images.core.output.OutputImage;
+import io.github.frozenimages.images.core.output.StagedDirectory;
+import io.github.frozenimages.images.core.output.TarArchiveWriter;
+import io.github.frozenimages.images.core.registry.ImageResolver;
+import io.github.frozenimages.images.core.registry.ResolvedImage;
+import io.github.frozenimages.images.core.store.BlobStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The core's entry point: resolves every image, fetches what the cache lacks, then writes the output
+ * from the cache alone. Resolve, fetch, store and write are separate steps, so a second run, a shared
+ * cache and parallel builds need nothing special.
+ */
+public final class ImagePuller {
+
+    static final String USER_AGENT = "images-maven-plugin/" + Version.get();
+
+    public List<PulledImage> pull(PullRequest request) {
+        if (request.images().isEmpty()) {
+            return List.of();
+        }
+        BlobStore store = new BlobStore(request.cacheDirectory());
+        ExecutorService imagePool = Executors.newFixedThreadPool(Math.min(request.images().size(), 4), daemonThreads("images-resolve"));
+        ExecutorService blobPool = Executors.newFixedThreadPool(request.parallelDownloads(), daemonThreads("images-download"));
+        try (HttpTransport transport = new HttpTransport(request.parallelDownloads(), USER_AGENT)) {
+            RegistryClients clients = new RegistryClients(transport, request.insecureRegistries(), request.credentials(), request.listener());
+            ImageDownload download = new ImageDownload(store, blobPool, request.listener());
+            List<Future<ImageDownload.Result>> futures = new ArrayList<>();
+            for (ImageRequest image : request.images()) {
+                futures.add(imagePool.submit(() -> {
+                    ResolvedImage resolved = ImageResolver.resolve(clients.forImage(image.reference()), image);
+                    return download.fetch(resolved, image);
+                }));
+            }
+            List<ImageDownload.Result> results = awaitAll(futures);
+            writeOutputs(request, store, results.stream().map(ImageDownload.Result::output).toList());
+            List<PulledImage> pulled = results.stream().map(ImageDownload.Result::pulled).toList();
+            pulled.forEach(p -> request.listener().info(p.summary()));
+            return pulled;
+        } catch (IOException e) {
+            throw new ImagePullException(Reason.IO, "could not write the images to " + request.outputDirectory() + ": " + e.getMessage(), e);
+        } finally {
+            imagePool.shutdownNow();
+            blobPool.shutdownNow();
+        }
+    }
+
+    private static void writeOutputs(PullRequest request, BlobStore store, List<OutputImage> images) throws IOException {
+        LayoutWriter writer = switch (request.format()) {
+            case DOCKER -> new DockerLayoutWriter(store);
+            case OCI -> new OciLayoutWriter(store);
+        };
+        StagedDirectory.replace(request.outputDirectory(), dir -> writer.write(dir, images));
+        if (request.archive().isPresent()) {
+            TarArchiveWriter.write(request.outputDirectory(), request.archive().get());
+            request.listener().info("wrote " + request.archive().get());
+        }
+    }
+
+    /** Waits for every image, so no download is left running, then reports the first failure with the others attached. */
+    private static <T> List<T> awaitAll(List<Future<T>> futures) {
+        List<T> results = new ArrayList<>();
+        ImagePullException first = null;
+        for (Future<T> future : futures) {
+            try {
+                results.add(future.get());
+            } catch (ExecutionException e) {
+                ImagePullException failure = e.getCause() instanceof ImagePullException ipe ? ipe
+                        : new ImagePullException(Reason.IO, String.valueOf(e.getCause().getMessage()), e.getCause());
+                if (first == null) {
+                    first = failure;
+                } else {
+                    first.addSuppressed(failure);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImagePullException(Reason.IO, "the pull was interrupted", e);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return results;
+    }
+
+    static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread t = new Thread(runnable, name + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

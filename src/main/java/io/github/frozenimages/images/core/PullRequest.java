@@ -1,0 +1,39 @@
+package io.github.frozenimages.images.core;
+
+import io.github.frozenimages.images.core.auth.CredentialProvider;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything one pull needs. Built by the Maven layer from the POM, or by a test directly.
+ *
+ * @param archive optional tarball written from the output tree ({@code .tar}, or gzip for {@code .tar.gz}/{@code .tgz})
+ */
+public record PullRequest(
+        List<ImageRequest> images,
+        Path outputDirectory,
+        OutputFormat format,
+        Optional<Path> archive,
+        int parallelDownloads,
+        Path cacheDirectory,
+        Set<String> insecureRegistries,
+        CredentialProvider credentials,
+        PullListener listener) {
+
+    public PullRequest {
+        images = List.copyOf(images);
+        Objects.requireNonNull(outputDirectory, "outputDirectory");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(archive, "archive");
+        Objects.requireNonNull(cacheDirectory, "cacheDirectory");
+        insecureRegistries = Set.copyOf(insecureRegistries);
+        credentials = credentials == null ? CredentialProvider.ANONYMOUS : credentials;
+        listener = listener == null ? PullListener.SILENT : listener;
+        if (parallelDownloads < 1) {
+            throw new IllegalArgumentException("parallelDownloads must be at least 1, was " + parallelDownloads);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.github.frozenimages.images.core.auth;
+
+import io.github.frozenimages.images.core.http.BoundedBody;
+import io.github.frozenimages.images.core.http.HttpTransport;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
+
+/**
+ * Answers one registry's challenge: Basic with the configured credentials, or Bearer with a token per
+ * repository scope, fetched once and reused until it expires.
+ */
+public final class RegistryAuthenticator {
+
+    static final int MAX_TOKEN_BODY = 1024 * 1024;
+
+    private final HttpTransport transport;
+    private final Optional<Credentials> credentials;
+    private final Clock clock;
+    private final Map<String, BearerToken> tokens = new ConcurrentHashMap<>();
+    private volatile AuthChallenge challenge;
+
+    public RegistryAuthenticator(HttpTransport transport, Optional<Credentials> credentials, Clock clock) {
+        this.transport = transport;
+        this.credentials = credentials;
+        this.clock = clock;
+    }
+
+    /** Records the challenge of a 401; returns false when it offers no scheme this client can answer. */
+    public boolean accept(List<AuthChallenge> challenges) {
+        AuthChallenge preferred = AuthChallenge.preferred(challenges);
+        if (preferred != null) {
+            challenge = preferred;
+        }
+        return preferred != null;
+    }
+
+    public boolean hasChallenge() {
+        return challenge != null;
+    }
+
+    public Optional<Credentials> credentials() {
+        return credentials;
+    }
+
+    /**
+     * The Authorization value for a request on a repository, or empty when the registry asked for none.
+     *
+     * @param renew fetch a new token even if a cached one looks valid (after the registry refused it)
+     */
+    public Optional<String> authorization(String repository, boolean renew) throws AuthenticationException {
+        AuthChallenge ch = challenge;
+        if (ch == null) {
+            return Optional.empty();
+        }
+        if (ch.isBasic()) {
+            if (credentials.isEmpty()) {
+                throw new AuthenticationException("the registry requires credentials (Basic authentication) and none are configured", false, null);
+            }
+            return Optional.of(credentials.get().basicHeader());
+        }
+        String scope = "repository:" + repository + ":pull";
+        synchronized (tokens) {
+            BearerToken cached = tokens.get(scope);
+            if (!renew && cached != null && cached.usableAt(clock.instant())) {
+                return Optional.of(cached.header());
+            }
+            BearerToken fresh = fetchToken(ch, scope);
+            tokens.put(scope, fresh);
+            return Optional.of(fresh.header());
+        }
+    }
+
+    private BearerToken fetchToken(AuthChallenge ch, String scope) throws AuthenticationException {
+        String realm = ch.parameter("realm");
+        if (realm == null || realm.isEmpty()) {
+            throw new AuthenticationException("the registry's Bearer challenge names no token realm", false, null);
+        }
+        URI realmUri;
+        try {
+            realmUri = URI.create(realm);
+        } catch (IllegalArgumentException e) {
+            throw new AuthenticationException("the registry's token realm is not a URL", false, e);
+        }
+        String scheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw new AuthenticationException("the registry's token realm is not an http(s) URL", false, null);
+        }
+        StringBuilder query = new StringBuilder();
+        String service = ch.parameter("service");
+        if (service != null) {
+            query.append("service=").append(encode(service)).append('&');
+        }
+        query.append("scope=").append(encode(scope));
+        String separator = realm.contains("?") ? "&" : "?";
+        ClassicRequestBuilder get = ClassicRequestBuilder.get(realm + separator + query);
+        // credentials go to a token service only over https, or when it runs on this machine
+        boolean mayCarryCredentials = scheme.equals("https")
+                || io.github.frozenimages.images.core.registry.RegistryEndpoint.isLoopback(realmUri.getHost());
+        if (credentials.isPresent() && mayCarryCredentials) {
+            get.addHeader(HttpHeaders.AUTHORIZATION, credentials.get().basicHeader());
+        }
+        try (ClassicHttpResponse response = transport.open(get.build())) {
+            int status = response.getCode();
+            if (status != 200) {
+                String body = BoundedBody.readQuietly(response, 4096);
+                throw new AuthenticationException("the token service " + realmUri.getHost() + " refused a token for "
+                        + scope + " (HTTP " + status + (credentials.isPresent() ? ", credentials from "
+                        + credentials.get().source() : ", anonymous") + ")" + summary(body), false, null);
+            }
+            return TokenResponse.parse(BoundedBody.read(response, MAX_TOKEN_BODY), clock.instant());
+        } catch (AuthenticationException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new AuthenticationException("could not get a token from " + realmUri.getHost() + ": " + e.getMessage(), true, e);
+        }
+    }
+
+    private static String summary(String body) {
+        String line = body == null ? "" : body.trim().lines().findFirst().orElse("");
+        if (line.isEmpty() || line.startsWith("<")) {
+            return "";
+        }
+        return ": " + (line.length() > 200 ? line.substring(0, 200) : line);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** For tests and debug logs: the moment now, per this authenticator's clock. */
+    Instant now() {
+        return clock.instant();
+    }
+}

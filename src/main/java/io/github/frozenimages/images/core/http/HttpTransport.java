@@ -1,0 +1,61 @@
+package io.github.frozenimages.images.core.http;
+
+import java.io.Closeable;
+import java.io.IOException;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * The HTTP client every registry request goes through: one connection pool (kept alive across images and
+ * layers), no automatic redirects (the registry client follows them itself so that credentials never cross
+ * an origin), no transparent decompression (blobs must arrive byte for byte as their digest says), and no
+ * cookies.
+ */
+public final class HttpTransport implements Closeable {
+
+    private final CloseableHttpClient client;
+
+    public HttpTransport(int parallelRequests, String userAgent) {
+        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.ofSeconds(30))
+                        // an idle-read timeout: a slow but moving download never hits it, a stalled one does
+                        .setSocketTimeout(Timeout.ofSeconds(60))
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                        .build())
+                .setMaxConnPerRoute(parallelRequests + 2)
+                .setMaxConnTotal(4 * (parallelRequests + 2))
+                .build();
+        this.client = HttpClients.custom()
+                .setConnectionManager(pool)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .setUserAgent(userAgent)
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(Timeout.ofSeconds(60))
+                        .setConnectionRequestTimeout(Timeout.ofMinutes(10))
+                        .build())
+                .build();
+    }
+
+    /** Sends a request; the caller must close the response, whose body streams from the socket. */
+    public ClassicHttpResponse open(ClassicHttpRequest request) throws IOException {
+        return client.executeOpen(null, request, null);
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.close();
+    }
+}

@@ -1,0 +1,79 @@
+package io.github.frozenimages.images.core.output;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.model.Json;
+import io.github.frozenimages.images.core.model.MediaTypes;
+import io.github.frozenimages.images.core.ref.Platform;
+import io.github.frozenimages.images.core.store.BlobStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The OCI image layout: {@code oci-layout}, {@code blobs/sha256/...} with the exact registry bytes, and an
+ * {@code index.json} with one entry per image name, carrying both naming annotations that containerd,
+ * Docker and Podman read.
+ */
+public final class OciLayoutWriter implements LayoutWriter {
+
+    private final BlobFiles blobs;
+
+    public OciLayoutWriter(BlobStore store) {
+        this.blobs = new BlobFiles(store);
+    }
+
+    @Override
+    public void write(Path directory, List<OutputImage> images) throws IOException {
+        Files.createDirectories(directory.resolve("blobs").resolve("sha256"));
+        for (OutputImage image : images) {
+            for (Descriptor blob : image.blobs()) {
+                blobs.place(directory, blob);
+            }
+        }
+        Files.write(directory.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(directory.resolve("index.json"), Json.MAPPER.writeValueAsBytes(index(images)));
+    }
+
+    static ObjectNode index(List<OutputImage> images) {
+        ObjectNode index = JsonNodeFactory.instance.objectNode();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", MediaTypes.OCI_INDEX);
+        ArrayNode manifests = index.putArray("manifests");
+        Set<String> written = new LinkedHashSet<>();
+        for (OutputImage image : images) {
+            String name = ImageNames.containerdName(image.reference());
+            if (!written.add(name + " " + image.manifest().digest())) {
+                continue; // the same image asked for twice is one entry
+            }
+            ObjectNode entry = descriptor(image.manifest());
+            ObjectNode annotations = entry.putObject("annotations");
+            annotations.put(ImageNames.CONTAINERD_NAME, name);
+            image.reference().tag().ifPresent(tag -> annotations.put(ImageNames.OCI_REF_NAME, tag));
+            manifests.add(entry);
+        }
+        return index;
+    }
+
+    static ObjectNode descriptor(Descriptor d) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("mediaType", d.mediaType());
+        node.put("digest", d.digest().toString());
+        node.put("size", d.size());
+        Platform p = d.platform();
+        if (p != null) {
+            ObjectNode platform = node.putObject("platform");
+            platform.put("architecture", p.architecture());
+            platform.put("os", p.os());
+            if (!p.variant().isEmpty()) {
+                platform.put("variant", p.variant());
+            }
+        }
+        return node;
+    }
+}

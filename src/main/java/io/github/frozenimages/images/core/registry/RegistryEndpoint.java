@@ -1,0 +1,59 @@
+package io.github.frozenimages.images.core.registry;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Where a registry is reached: scheme, host and port. HTTPS always, except for loopback hosts and the
+ * registries the user listed as insecure; there is never a silent fallback from https to http.
+ */
+public record RegistryEndpoint(String registry, URI base) {
+
+    public static RegistryEndpoint of(String registry, String hostAndPort, Set<String> insecureRegistries) {
+        boolean plain = isLoopback(hostOf(hostAndPort)) || insecureRegistries.contains(registry)
+                || insecureRegistries.contains(hostAndPort);
+        return new RegistryEndpoint(registry, URI.create((plain ? "http://" : "https://") + hostAndPort));
+    }
+
+    /** The host without port, IPv6 brackets removed. */
+    static String hostOf(String hostAndPort) {
+        if (hostAndPort.startsWith("[")) {
+            int close = hostAndPort.indexOf(']');
+            return hostAndPort.substring(1, close < 0 ? hostAndPort.length() : close);
+        }
+        int colon = hostAndPort.lastIndexOf(':');
+        return colon < 0 ? hostAndPort : hostAndPort.substring(0, colon);
+    }
+
+    public static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1") || h.matches("127(\\.\\d{1,3}){3}");
+    }
+
+    public URI resolve(String path) {
+        return base.resolve(path);
+    }
+
+    /** Whether a URI has this endpoint's origin (scheme, host and port), the only place credentials may go. */
+    public boolean sameOrigin(URI uri) {
+        return base.getScheme().equalsIgnoreCase(uri.getScheme())
+                && base.getHost().equalsIgnoreCase(uri.getHost())
+                && effectivePort(base) == effectivePort(uri);
+    }
+
+    static int effectivePort(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    @Override
+    public String toString() {
+        return base.toString();
+    }
+}

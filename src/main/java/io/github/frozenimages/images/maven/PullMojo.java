@@ -1,0 +1,204 @@
+package io.github.frozenimages.images.maven;
+
+import io.github.frozenimages.images.core.ImagePullException;
+import io.github.frozenimages.images.core.ImagePuller;
+import io.github.frozenimages.images.core.ImageRequest;
+import io.github.frozenimages.images.core.OutputFormat;
+import io.github.frozenimages.images.core.PullRequest;
+import io.github.frozenimages.images.core.ref.ImageReference;
+import io.github.frozenimages.images.core.ref.Platform;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.maven.execution.MavenSession;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+
+/**
+ * Pulls container images from their registries, with no Docker daemon, into a folder that
+ * {@code docker load}, {@code podman load} and {@code ctr images import} accept.
+ *
+ * @since 0.1.0
+ */
+@Mojo(name = "pull", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true, requiresProject = false)
+public class PullMojo extends AbstractMojo {
+
+    /**
+     * The images to pull: each a reference such as {@code alpine:3.20}, or an element with {@code <name>}
+     * and {@code <platform>}. From the command line: {@code -Dimages=alpine:3.20,busybox:1.36}.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images")
+    private List<ImageSpec> images;
+
+    /**
+     * A text file with one image reference a line; blank lines and {@code #} comments are ignored.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.file")
+    private File imagesFile;
+
+    /**
+     * The platform to pull from multi-platform images, as {@code os/arch[/variant]}. By default the build
+     * host's, with {@code TARGETARCH} and {@code TARGETVARIANT} from the environment honoured.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.platform")
+    private String platform;
+
+    /**
+     * The folder the images are written to; replaced as a whole on each run. Default:
+     * {@code ${project.build.directory}/images}, or {@code target/images} under the current folder when
+     * there is no project.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.outputDirectory")
+    private File outputDirectory;
+
+    /**
+     * {@code docker}: an OCI layout that is also a docker-archive (what {@code docker save} writes); {@code oci}: the OCI layout alone.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.format", defaultValue = "docker")
+    private String format;
+
+    /**
+     * Optional tarball written from the output folder: {@code .tar}, or gzip for {@code .tar.gz} and {@code .tgz}.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.archive")
+    private File archive;
+
+    /**
+     * How many blobs are downloaded at once.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.parallelDownloads", defaultValue = "4")
+    private int parallelDownloads;
+
+    /**
+     * The content-addressed blob cache shared by all builds of the user. Default:
+     * {@code .cache/images-maven-plugin} under the local Maven repository.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.cacheDirectory")
+    private File cacheDirectory;
+
+    /**
+     * Registries ({@code host} or {@code host:port}) that may be reached over plain http. Loopback hosts always may.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.insecureRegistries")
+    private List<String> insecureRegistries;
+
+    /**
+     * Skips the goal.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.skip", defaultValue = "false")
+    private boolean skip;
+
+    @Parameter(defaultValue = "${session}", readonly = true, required = true)
+    private MavenSession session;
+
+    @Parameter(defaultValue = "${project}", readonly = true, required = true)
+    private MavenProject project;
+
+    @Override
+    public final void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("Skipping images:pull (images.skip=true)");
+            return;
+        }
+        PullRequest request = request();
+        if (request.images().isEmpty()) {
+            getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
+            return;
+        }
+        try {
+            new ImagePuller().pull(request);
+        } catch (ImagePullException e) {
+            throw new MojoExecutionException(e.messageWithAdvice(), e);
+        }
+    }
+
+    /** Builds the core's request; every configuration mistake becomes a MojoFailureException here. */
+    private PullRequest request() throws MojoFailureException {
+        try {
+            Platform defaultPlatform = platform == null || platform.isBlank()
+                    ? Platform.fromBuildEnvironment(System.getenv()) : Platform.parse(platform.trim());
+            List<ImageRequest> requests = new ArrayList<>();
+            for (ImageSpec spec : specs()) {
+                if (spec.getName() == null || spec.getName().isBlank()) {
+                    throw new IllegalArgumentException("an <image> has no name");
+                }
+                Platform p = spec.getPlatform() == null || spec.getPlatform().isBlank()
+                        ? defaultPlatform : Platform.parse(spec.getPlatform().trim());
+                requests.add(new ImageRequest(ImageReference.parse(spec.getName().trim()), p));
+            }
+            Set<String> insecure = new HashSet<>();
+            if (insecureRegistries != null) {
+                insecureRegistries.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(insecure::add);
+            }
+            return new PullRequest(requests, outputDirectory(), OutputFormat.parse(format),
+                    Optional.ofNullable(archive).map(File::toPath), parallelDownloads, cacheDirectory(), insecure,
+                    null, new MavenPullListener(getLog()));
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+    }
+
+    private List<ImageSpec> specs() throws MojoFailureException {
+        List<ImageSpec> all = new ArrayList<>();
+        if (images != null) {
+            all.addAll(images);
+        }
+        if (imagesFile != null) {
+            try {
+                ImageListFile.read(imagesFile.toPath()).forEach(name -> all.add(new ImageSpec(name)));
+            } catch (IOException e) {
+                throw new MojoFailureException("could not read the images file " + imagesFile + ": " + e.getMessage(), e);
+            }
+        }
+        return all;
+    }
+
+    private Path outputDirectory() {
+        if (outputDirectory != null) {
+            return outputDirectory.toPath();
+        }
+        // without a POM Maven's stub project leaves ${project.basedir} unexpanded in its build directory
+        if (project.getFile() == null) {
+            return Path.of(session.getExecutionRootDirectory(), "target", "images");
+        }
+        return Path.of(project.getBuild().getDirectory(), "images");
+    }
+
+    private Path cacheDirectory() {
+        if (cacheDirectory != null) {
+            return cacheDirectory.toPath();
+        }
+        File localRepository = new File(session.getRepositorySession().getLocalRepository().getBasedir().getPath());
+        return localRepository.toPath().resolve(".cache").resolve("images-maven-plugin");
+    }
+}
