@@ -67,7 +67,11 @@ public record Descriptor(String mediaType, Digest digest, long size, Platform pl
             if (os == null || arch == null) {
                 throw new IOException(where + " (" + digest + ") has a platform without os or architecture");
             }
-            platform = Platform.of(os, arch, Json.text(p, "variant"));
+            try {
+                platform = Platform.of(os, arch, Json.text(p, "variant"));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(where + " (" + digest + "): " + e.getMessage(), e);
+            }
         }
         Map<String, String> annotations = new LinkedHashMap<>();
         JsonNode a = node.get("annotations");
