@@ -110,7 +110,13 @@ final class ImageDownload {
         if (config.os() == null || config.architecture() == null) {
             return wanted;
         }
-        Platform actual = Platform.of(config.os(), config.architecture(), config.variant());
+        Platform actual;
+        try {
+            actual = Platform.of(config.os(), config.architecture(), config.variant());
+        } catch (IllegalArgumentException e) {
+            listener.warn(resolved.reference().familiarString() + " has a config with an unreadable platform: " + e.getMessage());
+            return wanted;
+        }
         if (!PlatformMatcher.only(wanted).matches(actual)) {
             listener.warn(resolved.reference().familiarString() + " is a single-platform image for " + actual
                     + ", not for the requested " + wanted);
