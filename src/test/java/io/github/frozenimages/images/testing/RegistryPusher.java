@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * Seeds a registry through the distribution HTTP API (monolithic blob uploads, manifest PUTs). Test
- * code only: it trusts the registry, has no auth and no retries, and fails loudly on anything odd.
+ * code only: it trusts the registry, has no retries, and fails loudly on anything odd. For a registry with
+ * auth it sends one fixed Authorization value (Basic for htpasswd, any Bearer for the "silly" mode).
  */
 public final class RegistryPusher {
 
@@ -22,8 +23,14 @@ public final class RegistryPusher {
 
     private final String baseUrl;
     private final HttpClient http;
+    private final String authorization;
 
     public RegistryPusher(String baseUrl) {
+        this(baseUrl, null);
+    }
+
+    public RegistryPusher(String baseUrl, String authorization) {
+        this.authorization = authorization;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -103,6 +110,9 @@ public final class RegistryPusher {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         HttpRequest built = request.timeout(REQUEST_TIMEOUT).build();
         try {
             return http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

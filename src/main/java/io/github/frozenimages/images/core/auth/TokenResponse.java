@@ -12,6 +12,8 @@ final class TokenResponse {
     /** The distribution token spec's default and minimum lifetime. */
     static final long DEFAULT_EXPIRES_IN = 60;
 
+    static final long MAX_EXPIRES_IN = 24 * 3600;
+
     private TokenResponse() {
     }
 
@@ -26,6 +28,8 @@ final class TokenResponse {
         if (expiresIn < DEFAULT_EXPIRES_IN) {
             expiresIn = DEFAULT_EXPIRES_IN;
         }
+        // an absurd lifetime would overflow the expiry; no pull needs a token for longer than a day
+        expiresIn = Math.min(expiresIn, MAX_EXPIRES_IN);
         Instant issuedAt = receivedAt;
         String issued = Json.text(root, "issued_at");
         if (issued != null) {

@@ -1,0 +1,255 @@
+package io.github.frozenimages.images.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.ref.Digest;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The content-addressed cache: a name under blobs/ must always mean verified content. */
+class BlobStoreTest {
+
+    private static final byte[] CONTENT = "hello world, this is a layer".getBytes(StandardCharsets.UTF_8);
+    private static final Descriptor DESCRIPTOR = descriptorOf(CONTENT);
+
+    @TempDir
+    Path root;
+
+    private static Descriptor descriptorOf(byte[] bytes) {
+        return new Descriptor("application/octet-stream", Digest.sha256(bytes), bytes.length);
+    }
+
+    private static BlobSource bytes(byte[] b) {
+        return () -> new ByteArrayInputStream(b);
+    }
+
+    /** A source that must not be opened: the store already has the blob. */
+    private static final BlobSource NEVER = () -> {
+        throw new AssertionError("the source was opened although the store has the blob");
+    };
+
+    /** Every regular file under the store's blobs/ folder, temp files included. */
+    private List<Path> filesUnderBlobs() throws IOException {
+        Path blobs = root.resolve("blobs");
+        if (!Files.exists(blobs)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(blobs)) {
+            return walk.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    @Test
+    void ensureStoresTheBlobUnderItsDigest() throws IOException {
+        BlobStore store = new BlobStore(root);
+        assertFalse(store.contains(DESCRIPTOR));
+
+        assertTrue(store.ensure(DESCRIPTOR, bytes(CONTENT)), "the first call downloads");
+
+        Path expected = root.resolve("blobs").resolve("sha256").resolve(DESCRIPTOR.digest().hex());
+        assertEquals(expected, store.path(DESCRIPTOR.digest()));
+        assertArrayEquals(CONTENT, Files.readAllBytes(expected));
+        assertTrue(store.contains(DESCRIPTOR));
+        assertEquals(List.of(expected), filesUnderBlobs(), "no temp file is left beside the blob");
+    }
+
+    @Test
+    void secondEnsureDoesNotOpenTheSource() throws IOException {
+        BlobStore store = new BlobStore(root);
+        store.ensure(DESCRIPTOR, bytes(CONTENT));
+        assertFalse(store.ensure(DESCRIPTOR, NEVER));
+        // another store instance over the same folder (another build) sees it too
+        assertFalse(new BlobStore(root).ensure(DESCRIPTOR, NEVER));
+    }
+
+    @Test
+    void sha512BlobsLiveUnderTheirAlgorithm() throws Exception {
+        Digest digest = Digest.of(Digest.SHA512, MessageDigest.getInstance("SHA-512").digest(CONTENT));
+        Descriptor descriptor = new Descriptor(null, digest, CONTENT.length);
+        BlobStore store = new BlobStore(root);
+        assertTrue(store.ensure(descriptor, bytes(CONTENT)));
+        assertArrayEquals(CONTENT, Files.readAllBytes(root.resolve("blobs/sha512/" + digest.hex())));
+    }
+
+    @Test
+    void wrongContentIsRefusedAndNothingIsKept() throws IOException {
+        BlobStore store = new BlobStore(root);
+        byte[] other = "hello world, this is a LAYER".getBytes(StandardCharsets.UTF_8); // same length, other bytes
+        assertEquals(CONTENT.length, other.length);
+
+        BlobVerificationException e = assertThrows(BlobVerificationException.class, () -> store.ensure(DESCRIPTOR, bytes(other)));
+        assertTrue(e.getMessage().contains(DESCRIPTOR.digest().toString()), e.getMessage());
+        assertEquals(List.of(), filesUnderBlobs());
+        assertFalse(store.contains(DESCRIPTOR));
+        // the failure does not poison the digest: the right bytes are accepted afterwards
+        assertTrue(store.ensure(DESCRIPTOR, bytes(CONTENT)));
+    }
+
+    @Test
+    void tooShortBodyIsRefused() throws IOException {
+        BlobStore store = new BlobStore(root);
+        byte[] truncated = java.util.Arrays.copyOf(CONTENT, CONTENT.length - 1);
+        assertThrows(BlobVerificationException.class, () -> store.ensure(DESCRIPTOR, bytes(truncated)));
+        assertEquals(List.of(), filesUnderBlobs());
+    }
+
+    @Test
+    void tooLongBodyIsRefusedEvenWhenItsPrefixMatches() throws IOException {
+        BlobStore store = new BlobStore(root);
+        // the first size bytes hash correctly: only counting past the declared size catches the extra byte
+        byte[] longer = java.util.Arrays.copyOf(CONTENT, CONTENT.length + 1);
+        longer[CONTENT.length] = '!';
+        assertThrows(BlobVerificationException.class, () -> store.ensure(DESCRIPTOR, bytes(longer)));
+        assertEquals(List.of(), filesUnderBlobs());
+    }
+
+    @Test
+    void tooLongBodyIsNotReadToTheEnd() throws IOException {
+        BlobStore store = new BlobStore(root);
+        AtomicInteger served = new AtomicInteger();
+        // an endless body: the store must stop right after the declared size instead of filling the disk
+        BlobSource endless = () -> new InputStream() {
+            @Override
+            public int read() {
+                served.incrementAndGet();
+                return 'x';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+                served.addAndGet(len);
+                return len;
+            }
+        };
+        assertThrows(BlobVerificationException.class, () -> store.ensure(DESCRIPTOR, endless));
+        assertTrue(served.get() <= CONTENT.length + 1, "read " + served.get() + " bytes");
+        assertEquals(List.of(), filesUnderBlobs());
+    }
+
+    @Test
+    void sourceFailingMidwayLeavesNothing() throws IOException {
+        BlobStore store = new BlobStore(root);
+        IOException failure = new IOException("connection reset");
+        BlobSource breaking = () -> new FilterInputStream(new ByteArrayInputStream(CONTENT, 0, 5)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n < 0) {
+                    throw failure;
+                }
+                return n;
+            }
+        };
+        IOException thrown = assertThrows(IOException.class, () -> store.ensure(DESCRIPTOR, breaking));
+        assertEquals(failure, thrown);
+        assertEquals(List.of(), filesUnderBlobs());
+    }
+
+    @Test
+    void concurrentEnsureDownloadsOnce() throws Exception {
+        BlobStore store = new BlobStore(root);
+        int threads = 8;
+        AtomicInteger opened = new AtomicInteger();
+        BlobSource slow = () -> {
+            opened.incrementAndGet();
+            try {
+                // keep the first download in flight while the others arrive
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new ByteArrayInputStream(CONTENT);
+        };
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                Callable<Boolean> call = () -> {
+                    start.await();
+                    return store.ensure(DESCRIPTOR, slow);
+                };
+                results.add(pool.submit(call));
+            }
+            start.countDown();
+            int downloaded = 0;
+            for (Future<Boolean> r : results) {
+                if (r.get(30, TimeUnit.SECONDS)) { // get() rethrows any failure
+                    downloaded++;
+                }
+            }
+            assertEquals(1, opened.get(), "source opened");
+            assertEquals(1, downloaded, "calls that report having downloaded");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertArrayEquals(CONTENT, Files.readAllBytes(store.path(DESCRIPTOR.digest())));
+        assertEquals(1, filesUnderBlobs().size());
+    }
+
+    @Test
+    void putThenRead() throws IOException {
+        BlobStore store = new BlobStore(root);
+        byte[] manifest = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+        Descriptor d = descriptorOf(manifest);
+        store.put(d, manifest);
+        assertArrayEquals(manifest, store.read(d, 1024));
+        // put of bytes already there is a no-op, not an error
+        store.put(d, manifest);
+        assertArrayEquals(manifest, store.read(d, manifest.length));
+    }
+
+    @Test
+    void readRefusesBlobsAboveTheLimit() throws IOException {
+        BlobStore store = new BlobStore(root);
+        store.put(DESCRIPTOR, CONTENT);
+        IOException e = assertThrows(IOException.class, () -> store.read(DESCRIPTOR, CONTENT.length - 1));
+        assertTrue(e.getMessage().contains(DESCRIPTOR.digest().toString()), e.getMessage());
+    }
+
+    @Test
+    void putVerifiesToo() throws IOException {
+        BlobStore store = new BlobStore(root);
+        byte[] wrong = "tampered".getBytes(StandardCharsets.UTF_8);
+        Descriptor claimed = new Descriptor(null, Digest.sha256("original".getBytes(StandardCharsets.UTF_8)), wrong.length);
+        assertThrows(BlobVerificationException.class, () -> store.put(claimed, wrong));
+        assertEquals(List.of(), filesUnderBlobs());
+    }
+
+    @Test
+    void blobOfWrongSizeOnDiskIsNotTrusted() throws IOException {
+        // a file truncated by a crash of some other tool must not count as present
+        BlobStore store = new BlobStore(root);
+        Path p = store.path(DESCRIPTOR.digest());
+        Files.createDirectories(p.getParent());
+        Files.write(p, java.util.Arrays.copyOf(CONTENT, 3));
+        assertFalse(store.contains(DESCRIPTOR));
+        // and ensure() replaces it with the verified content
+        assertTrue(store.ensure(DESCRIPTOR, bytes(CONTENT)));
+        assertArrayEquals(CONTENT, Files.readAllBytes(p));
+    }
+}
