@@ -1,0 +1,106 @@
+package io.github.frozenimages.images.maven;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.frozenimages.images.testing.RegistryServer;
+import io.github.frozenimages.images.testing.StandardFixtures;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.maven.api.plugin.testing.InjectMojo;
+import org.apache.maven.api.plugin.testing.MojoExtension;
+import org.apache.maven.api.plugin.testing.MojoParameter;
+import org.apache.maven.api.plugin.testing.MojoTest;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Maven layer: how the POM fills the goal, and which failures become which Maven exception. */
+@MojoTest
+class PullMojoTest {
+
+    private static final String POM = "src/test/resources/unit/pull-config/pom.xml";
+
+    @TempDir
+    Path work;
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void pomConfigurationReachesTheGoal(PullMojo mojo) throws Exception {
+        @SuppressWarnings("unchecked")
+        List<ImageSpec> images = (List<ImageSpec>) MojoExtension.getVariableValueFromObject(mojo, "images");
+        assertEquals(2, images.size());
+        assertEquals("alpine:3.20", images.get(0).getName(), "the plain-text form of <image>");
+        assertEquals(null, images.get(0).getPlatform());
+        assertEquals("ghcr.io/org/app:1.2", images.get(1).getName());
+        assertEquals("linux/arm64", images.get(1).getPlatform());
+        assertEquals("linux/arm/v7", MojoExtension.getVariableValueFromObject(mojo, "platform"));
+        assertEquals("oci", MojoExtension.getVariableValueFromObject(mojo, "format"));
+        assertEquals(2, MojoExtension.getVariableValueFromObject(mojo, "parallelDownloads"));
+        assertEquals(List.of("registry.internal:5000"), MojoExtension.getVariableValueFromObject(mojo, "insecureRegistries"));
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    @MojoParameter(name = "skip", value = "true")
+    void skipDoesNothing(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        mojo.execute();
+        assertFalse(Files.exists(work.resolve("out")));
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    @MojoParameter(name = "platform", value = "linux/")
+    void anInvalidPlatformIsAConfigurationFailure(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("\"linux/\""), e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    @MojoParameter(name = "format", value = "tarball")
+    void anUnknownFormatIsAConfigurationFailure(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertEquals("unknown output format \"tarball\": use docker or oci", e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void anInvalidReferenceIsAConfigurationFailure(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec("Alpine:3")));
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("invalid image reference \"Alpine:3\""), e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void pullsFromARealRegistryAndReportsAFailedPullAsExecutionFailure(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        try (RegistryServer registry = RegistryServer.start()) {
+            StandardFixtures.pushTo(registry.baseUrl());
+            MojoExtension.setVariableValueToObject(mojo, "platform", null);
+            MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec(registry.address() + "/test/oci-image:1.0")));
+            mojo.execute();
+            assertTrue(Files.isRegularFile(work.resolve("out/index.json")));
+
+            MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec(registry.address() + "/test/oci-image:gone")));
+            MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+            assertTrue(e.getMessage().contains("MANIFEST_UNKNOWN"), e.getMessage());
+            assertTrue(e.getMessage().contains("check the name and tag"), "the message says what to do: " + e.getMessage());
+        }
+    }
+
+    private void redirectOutput(PullMojo mojo) throws IllegalAccessException {
+        MojoExtension.setVariableValueToObject(mojo, "outputDirectory", new File(work.resolve("out").toString()));
+        MojoExtension.setVariableValueToObject(mojo, "cacheDirectory", new File(work.resolve("cache").toString()));
+    }
+}
