@@ -34,6 +34,7 @@ public final class ImagePuller {
         if (request.images().isEmpty()) {
             return List.of();
         }
+        long start = System.nanoTime();
         BlobStore store = new BlobStore(request.cacheDirectory());
         ExecutorService imagePool = Executors.newFixedThreadPool(Math.min(request.images().size(), 4), daemonThreads("images-resolve"));
         ExecutorService blobPool = Executors.newFixedThreadPool(request.parallelDownloads(), daemonThreads("images-download"));
@@ -51,6 +52,7 @@ public final class ImagePuller {
             writeOutputs(request, store, results.stream().map(ImageDownload.Result::output).toList());
             List<PulledImage> pulled = results.stream().map(ImageDownload.Result::pulled).toList();
             pulled.forEach(p -> request.listener().info(p.summary()));
+            request.listener().info(PullSummary.of(pulled, System.nanoTime() - start));
             return pulled;
         } catch (IOException e) {
             throw new ImagePullException(Reason.IO, "could not write the images to " + request.outputDirectory() + ": " + e.getMessage(), e);
