@@ -14,9 +14,10 @@ import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.ResolvedImage;
 import io.github.frozenimages.images.core.store.BlobStore;
 import io.github.frozenimages.images.core.store.BlobVerificationException;
+import io.github.frozenimages.images.core.store.DownloadBrokeOffException;
+import io.github.frozenimages.images.core.store.IngestObserver;
+import io.github.frozenimages.images.core.http.RetryPolicy;
 import java.io.IOException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import org.apache.hc.core5.http.ConnectionClosedException;
 
 /** Brings one resolved image's manifest, config and layers into the store; layers in parallel, each once. */
 final class ImageDownload {
@@ -37,11 +37,13 @@ final class ImageDownload {
     private final BlobStore store;
     private final ExecutorService blobPool;
     private final PullListener listener;
+    private final boolean offline;
 
-    ImageDownload(BlobStore store, ExecutorService blobPool, PullListener listener) {
+    ImageDownload(BlobStore store, ExecutorService blobPool, PullListener listener, boolean offline) {
         this.store = store;
         this.blobPool = blobPool;
         this.listener = listener;
+        this.offline = offline;
     }
 
     Result fetch(ResolvedImage resolved, ImageRequest request) throws IOException {
@@ -49,8 +51,9 @@ final class ImageDownload {
         RegistryClient client = resolved.client();
         ImageManifest manifest = resolved.imageManifest();
         Descriptor manifestDescriptor = resolved.manifestDescriptor();
-        store.put(manifestDescriptor, resolved.manifest().bytes());
-
+        if (offline) {
+            requireCached(resolved, manifest);
+        }
         ImageConfig config = fetchConfig(resolved, manifest.config());
         Platform platform = platformOf(resolved, config, request.platform());
         if (config.diffIds().size() != manifest.layers().size()) {
@@ -127,19 +130,60 @@ final class ImageDownload {
     private boolean fetchBlob(ResolvedImage resolved, Descriptor blob, String what) {
         RegistryClient.Context ctx = context(resolved, "fetch " + what, blob.digest());
         try {
-            boolean fetched = store.ensure(blob, () -> BlobFetcher.open(resolved.client(), ctx, blob));
+            boolean fetched = store.ensure(blob, BlobFetcher.source(resolved.client(), ctx, blob), observer(resolved, blob, what));
             listener.debug((fetched ? "downloaded " : "cached     ") + blob.digest() + " (" + blob.size() + " bytes) of "
                     + resolved.reference().familiarString());
             return fetched;
         } catch (BlobVerificationException e) {
             throw new ImagePullException(Reason.DIGEST_MISMATCH, ImagePullException.describe("verify " + what,
                     resolved.reference().familiarString(), blob.digest().toString(), resolved.client().endpoint().registry(), e.getMessage()), e);
-        } catch (SocketException | SocketTimeoutException | ConnectionClosedException e) {
-            throw resolved.client().failure(ctx, Reason.UNREACHABLE, "the download broke off: " + e.getMessage(), e);
+        } catch (DownloadBrokeOffException e) {
+            throw resolved.client().failure(ctx, Reason.UNREACHABLE, e.getMessage(), e);
         } catch (IOException e) {
             throw new ImagePullException(Reason.IO, ImagePullException.describe("store " + what, resolved.reference().familiarString(),
                     blob.digest().toString(), resolved.client().endpoint().registry(), "in the cache " + store.root() + ": " + e), e);
         }
+    }
+
+    /** Offline, every missing blob is named at once, rather than failing on the first. */
+    private void requireCached(ResolvedImage resolved, ImageManifest manifest) throws IOException {
+        List<String> missing = new ArrayList<>();
+        if (!store.contains(manifest.config())) {
+            missing.add("config " + manifest.config().digest());
+        }
+        for (Descriptor layer : manifest.layers()) {
+            if (!store.contains(layer) && !missing.contains("layer " + layer.digest())) {
+                missing.add("layer " + layer.digest());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw resolved.client().failure(context(resolved, "pull", resolved.manifest().digest()), Reason.NOT_IN_CACHE,
+                    "offline, and the cache " + store.root() + " lacks " + String.join(", ", missing), null);
+        }
+    }
+
+    /** Logs resumes and restarts at WARN and waits with the retry policy's backoff before resuming. */
+    private IngestObserver observer(ResolvedImage resolved, Descriptor blob, String what) {
+        String name = what + " " + resolved.reference().familiarString() + " (" + blob.digest().shortHex() + ")";
+        return new IngestObserver() {
+            @Override
+            public void resuming(long offset, IOException cause, int attempt) throws IOException {
+                Duration wait = resolved.client().retries().delay(attempt, null, java.time.Instant.now());
+                listener.warn("download of " + name + " broke off at byte " + offset + " of " + blob.size() + " ("
+                        + cause.getMessage() + "); resuming in " + wait.toMillis() + " ms");
+                try {
+                    RetryPolicy.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while waiting to resume");
+                }
+            }
+
+            @Override
+            public void restarting(String reason) {
+                listener.warn("discarding the download of " + name + " and fetching it again from the start: " + reason);
+            }
+        };
     }
 
     private static RegistryClient.Context context(ResolvedImage resolved, String action, Digest digest) {

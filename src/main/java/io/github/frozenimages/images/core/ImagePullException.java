@@ -17,7 +17,8 @@ public class ImagePullException extends RuntimeException {
         UNSUPPORTED_MEDIA_TYPE("the image uses a format this plugin does not read"),
         DIGEST_MISMATCH("the registry or a proxy served other bytes than the image names; retry, and report it if it persists"),
         PROTOCOL("the registry answered in a way the registry protocol does not allow"),
-        IO("check free disk space and permissions of the cache and output folders");
+        IO("check free disk space and permissions of the cache and output folders"),
+        NOT_IN_CACHE("run the build once online (without -o), e.g. mvn images:pull, to fill the cache");
 
         private final String advice;
 

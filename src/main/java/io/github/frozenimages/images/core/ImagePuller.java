@@ -2,7 +2,9 @@ package io.github.frozenimages.images.core;
 
 import io.github.frozenimages.images.core.ImagePullException.Reason;
 import io.github.frozenimages.images.core.http.HttpTransport;
+import io.github.frozenimages.images.core.http.RetryPolicy;
 import io.github.frozenimages.images.core.output.DockerLayoutWriter;
+import io.github.frozenimages.images.core.output.LayoutPlan;
 import io.github.frozenimages.images.core.output.LayoutWriter;
 import io.github.frozenimages.images.core.output.OciLayoutWriter;
 import io.github.frozenimages.images.core.output.OutputImage;
@@ -12,6 +14,8 @@ import io.github.frozenimages.images.core.registry.ImageResolver;
 import io.github.frozenimages.images.core.registry.ResolvedImage;
 import io.github.frozenimages.images.core.store.BlobStore;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -38,13 +42,16 @@ public final class ImagePuller {
         BlobStore store = new BlobStore(request.cacheDirectory());
         ExecutorService imagePool = Executors.newFixedThreadPool(Math.min(request.images().size(), 4), daemonThreads("images-resolve"));
         ExecutorService blobPool = Executors.newFixedThreadPool(request.parallelDownloads(), daemonThreads("images-download"));
-        try (HttpTransport transport = new HttpTransport(request.parallelDownloads(), USER_AGENT)) {
-            RegistryClients clients = new RegistryClients(transport, request.insecureRegistries(), request.credentials(), request.listener());
-            ImageDownload download = new ImageDownload(store, blobPool, request.listener());
+        NetworkOptions network = request.network();
+        try (HttpTransport transport = new HttpTransport(request.parallelDownloads(), USER_AGENT, network.timeout())) {
+            RetryPolicy retries = new RetryPolicy(network.attempts(), network.retryBaseDelay(), network.retryMaxDelay());
+            RegistryClients clients = new RegistryClients(transport, request.insecureRegistries(), request.credentials(), retries, request.listener());
+            ImageResolver resolver = new ImageResolver(store, request.offline());
+            ImageDownload download = new ImageDownload(store, blobPool, request.listener(), request.offline());
             List<Future<ImageDownload.Result>> futures = new ArrayList<>();
             for (ImageRequest image : request.images()) {
                 futures.add(imagePool.submit(() -> {
-                    ResolvedImage resolved = ImageResolver.resolve(clients.forImage(image.reference()), image);
+                    ResolvedImage resolved = resolver.resolve(clients.forImage(image.reference()), image);
                     return download.fetch(resolved, image);
                 }));
             }
@@ -67,10 +74,20 @@ public final class ImagePuller {
             case DOCKER -> new DockerLayoutWriter(store);
             case OCI -> new OciLayoutWriter(store);
         };
-        StagedDirectory.replace(request.outputDirectory(), dir -> writer.write(dir, images));
+        LayoutPlan plan = writer.plan(images);
+        boolean unchanged = plan.isSatisfiedBy(request.outputDirectory());
+        if (unchanged) {
+            request.listener().info(request.outputDirectory() + " already holds exactly these images; left as it is");
+        } else {
+            StagedDirectory.replace(request.outputDirectory(), plan::writeTo);
+        }
         if (request.archive().isPresent()) {
-            TarArchiveWriter.write(request.outputDirectory(), request.archive().get());
-            request.listener().info("wrote " + request.archive().get());
+            Path archive = request.archive().get();
+            // the archive is a pure function of the tree, so an unchanged tree with its archive present is done
+            if (!unchanged || !Files.isRegularFile(archive)) {
+                TarArchiveWriter.write(request.outputDirectory(), archive);
+                request.listener().info("wrote " + archive);
+            }
         }
     }
 

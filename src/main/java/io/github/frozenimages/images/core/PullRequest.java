@@ -21,7 +21,27 @@ public record PullRequest(
         Path cacheDirectory,
         Set<String> insecureRegistries,
         CredentialProvider credentials,
-        PullListener listener) {
+        PullListener listener,
+        NetworkOptions network,
+        boolean offline) {
+
+    /** A request with the default network behaviour, online. */
+    public PullRequest(List<ImageRequest> images, Path outputDirectory, OutputFormat format, Optional<Path> archive,
+                       int parallelDownloads, Path cacheDirectory, Set<String> insecureRegistries,
+                       CredentialProvider credentials, PullListener listener) {
+        this(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory, insecureRegistries, credentials,
+                listener, NetworkOptions.DEFAULTS, false);
+    }
+
+    public PullRequest withNetwork(NetworkOptions options) {
+        return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
+                insecureRegistries, credentials, listener, options, offline);
+    }
+
+    public PullRequest withOffline(boolean value) {
+        return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
+                insecureRegistries, credentials, listener, network, value);
+    }
 
     public PullRequest {
         images = List.copyOf(images);
@@ -32,6 +52,7 @@ public record PullRequest(
         insecureRegistries = Set.copyOf(insecureRegistries);
         credentials = credentials == null ? CredentialProvider.ANONYMOUS : credentials;
         listener = listener == null ? PullListener.SILENT : listener;
+        network = network == null ? NetworkOptions.DEFAULTS : network;
         if (parallelDownloads < 1) {
             throw new IllegalArgumentException("parallelDownloads must be at least 1, was " + parallelDownloads);
         }

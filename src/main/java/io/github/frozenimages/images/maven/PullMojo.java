@@ -3,6 +3,7 @@ package io.github.frozenimages.images.maven;
 import io.github.frozenimages.images.core.ImagePullException;
 import io.github.frozenimages.images.core.ImagePuller;
 import io.github.frozenimages.images.core.ImageRequest;
+import io.github.frozenimages.images.core.NetworkOptions;
 import io.github.frozenimages.images.core.OutputFormat;
 import io.github.frozenimages.images.core.PullRequest;
 import io.github.frozenimages.images.core.ref.ImageReference;
@@ -10,6 +11,7 @@ import io.github.frozenimages.images.core.ref.Platform;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -111,6 +113,25 @@ public class PullMojo extends AbstractMojo {
     private List<String> insecureRegistries;
 
     /**
+     * How many times one registry request is tried before its failure is final. Network errors, truncated
+     * bodies and the statuses 408, 429, 500, 502, 503 and 504 are retried with exponential backoff, honouring
+     * {@code Retry-After}; a broken blob download resumes where it stopped.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.retries", defaultValue = "5")
+    private int retries;
+
+    /**
+     * Connect and idle-read timeout in seconds: a download that keeps moving never times out, one that stalls
+     * this long does (and is retried).
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.timeout", defaultValue = "30")
+    private int timeout;
+
+    /**
      * Skips the goal.
      *
      * @since 0.1.0
@@ -162,7 +183,9 @@ public class PullMojo extends AbstractMojo {
             }
             return new PullRequest(requests, outputDirectory(), OutputFormat.parse(format),
                     Optional.ofNullable(archive).map(File::toPath), parallelDownloads, cacheDirectory(), insecure,
-                    null, new MavenPullListener(getLog()));
+                    null, new MavenPullListener(getLog()))
+                    .withNetwork(NetworkOptions.DEFAULTS.withAttempts(retries).withTimeout(Duration.ofSeconds(timeout)))
+                    .withOffline(session.isOffline());
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         }

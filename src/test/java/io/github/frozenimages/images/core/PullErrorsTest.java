@@ -60,6 +60,7 @@ class PullErrorsTest extends RegistryTestSupport {
         assertEquals(Reason.UNREACHABLE, e.reason());
         assertTrue(e.getMessage().startsWith("could not resolve 127.0.0.1:" + port + "/test/oci-image:1.0 from 127.0.0.1:" + port), e.getMessage());
         assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(5 attempts)"), "the message counts the attempts: " + e.getMessage());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,6 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 
 /** One real Distribution registry with the standard fixtures per test class, and helpers to pull from it. */
 abstract class RegistryTestSupport {
+
+    /** Real retry behaviour with short waits, so failure tests take milliseconds rather than seconds. */
+    static final NetworkOptions FAST_RETRIES = NetworkOptions.DEFAULTS.withRetryDelays(Duration.ofMillis(10), Duration.ofMillis(100));
 
     static RegistryServer registry;
     static StandardFixtures fixtures;
@@ -51,7 +55,7 @@ abstract class RegistryTestSupport {
 
     static PullRequest request(Path work, OutputFormat format, Optional<Path> archive, List<ImageRequest> images) {
         return new PullRequest(images, work.resolve("out"), format, archive, 4, work.resolve("cache"), Set.of(),
-                CredentialProvider.ANONYMOUS, PullListener.SILENT);
+                CredentialProvider.ANONYMOUS, PullListener.SILENT).withNetwork(FAST_RETRIES);
     }
 
     static List<PulledImage> pull(Path work, OutputFormat format, ImageRequest... images) {

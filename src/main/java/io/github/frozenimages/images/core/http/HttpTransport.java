@@ -23,12 +23,13 @@ public final class HttpTransport implements Closeable {
 
     private final CloseableHttpClient client;
 
-    public HttpTransport(int parallelRequests, String userAgent) {
+    public HttpTransport(int parallelRequests, String userAgent, java.time.Duration timeout) {
+        Timeout idle = Timeout.ofMilliseconds(timeout.toMillis());
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.ofSeconds(30))
+                        .setConnectTimeout(idle)
                         // an idle-read timeout: a slow but moving download never hits it, a stalled one does
-                        .setSocketTimeout(Timeout.ofSeconds(60))
+                        .setSocketTimeout(idle)
                         .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                         .build())
                 .setMaxConnPerRoute(parallelRequests + 2)
@@ -43,7 +44,7 @@ public final class HttpTransport implements Closeable {
                 .disableAuthCaching()
                 .setUserAgent(userAgent)
                 .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(Timeout.ofSeconds(60))
+                        .setResponseTimeout(idle)
                         .setConnectionRequestTimeout(Timeout.ofMinutes(10))
                         .build())
                 .build();

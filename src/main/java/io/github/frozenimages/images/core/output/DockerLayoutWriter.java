@@ -8,8 +8,6 @@ import io.github.frozenimages.images.core.model.Json;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.store.BlobStore;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,10 +28,11 @@ public final class DockerLayoutWriter implements LayoutWriter {
     }
 
     @Override
-    public void write(Path directory, List<OutputImage> images) throws IOException {
-        layout.write(directory, images);
-        Files.write(directory.resolve("manifest.json"), Json.MAPPER.writeValueAsBytes(manifestJson(images)));
-        Files.write(directory.resolve("repositories"), Json.MAPPER.writeValueAsBytes(repositories(images)));
+    public LayoutPlan plan(List<OutputImage> images) throws IOException {
+        LayoutPlan plan = layout.plan(images);
+        plan.document("manifest.json", Json.MAPPER.writeValueAsBytes(manifestJson(images)));
+        plan.document("repositories", Json.MAPPER.writeValueAsBytes(repositories(images)));
+        return plan;
     }
 
     /** One entry per distinct image (several tags of one image share it), images in the order asked for. */
@@ -81,6 +80,6 @@ public final class DockerLayoutWriter implements LayoutWriter {
     }
 
     private static String path(Descriptor d) {
-        return "blobs/" + d.digest().algorithm() + "/" + d.digest().hex();
+        return OciLayoutWriter.blobPath(d);
     }
 }

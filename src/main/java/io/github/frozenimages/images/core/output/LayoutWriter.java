@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Writes one output format into an empty folder, reading blobs only from the store. */
+/** Decides one output format's tree, reading blobs only from the store. */
 public interface LayoutWriter {
 
-    void write(Path directory, List<OutputImage> images) throws IOException;
+    LayoutPlan plan(List<OutputImage> images) throws IOException;
+
+    /** Writes the planned tree into an empty folder. */
+    default void write(Path directory, List<OutputImage> images) throws IOException {
+        plan(images).writeTo(directory);
+    }
 }

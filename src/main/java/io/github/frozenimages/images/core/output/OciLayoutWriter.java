@@ -9,8 +9,7 @@ import io.github.frozenimages.images.core.model.MediaTypes;
 import io.github.frozenimages.images.core.ref.Platform;
 import io.github.frozenimages.images.core.store.BlobStore;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,22 +21,27 @@ import java.util.Set;
  */
 public final class OciLayoutWriter implements LayoutWriter {
 
-    private final BlobFiles blobs;
+    private final BlobStore store;
 
     public OciLayoutWriter(BlobStore store) {
-        this.blobs = new BlobFiles(store);
+        this.store = store;
     }
 
     @Override
-    public void write(Path directory, List<OutputImage> images) throws IOException {
-        Files.createDirectories(directory.resolve("blobs").resolve("sha256"));
+    public LayoutPlan plan(List<OutputImage> images) throws IOException {
+        LayoutPlan plan = new LayoutPlan();
         for (OutputImage image : images) {
             for (Descriptor blob : image.blobs()) {
-                blobs.place(directory, blob);
+                plan.blob(blobPath(blob), store.path(blob.digest()));
             }
         }
-        Files.write(directory.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        Files.write(directory.resolve("index.json"), Json.MAPPER.writeValueAsBytes(index(images)));
+        plan.document("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+        plan.document("index.json", Json.MAPPER.writeValueAsBytes(index(images)));
+        return plan;
+    }
+
+    static String blobPath(Descriptor d) {
+        return "blobs/" + d.digest().algorithm() + "/" + d.digest().hex();
     }
 
     static ObjectNode index(List<OutputImage> images) {

@@ -2,40 +2,70 @@ package io.github.frozenimages.images.core.registry;
 
 import io.github.frozenimages.images.core.ImagePullException.Reason;
 import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.store.BlobSource;
+import io.github.frozenimages.images.core.store.RangeNotHonouredException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 
 /**
- * Opens a blob's body stream. The caller (the store) hashes and counts it; here a Content-Length that
- * disagrees with the descriptor is refused before a single byte of the body is read.
+ * Opens a blob's body, whole or from an offset. The caller (the store) hashes and counts it; here a
+ * Content-Length that disagrees with the descriptor is refused before a byte of the body is read, and a
+ * ranged answer is accepted only when its Content-Range starts exactly where it was asked to.
  */
 public final class BlobFetcher {
+
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
     private BlobFetcher() {
     }
 
-    public static InputStream open(RegistryClient client, RegistryClient.Context ctx, Descriptor blob) {
-        ClassicHttpResponse response = client.get(ctx, "blobs/" + blob.digest(), null);
+    public static BlobSource source(RegistryClient client, RegistryClient.Context ctx, Descriptor blob) {
+        return offset -> open(client, ctx, blob, offset);
+    }
+
+    static BlobSource.Body open(RegistryClient client, RegistryClient.Context ctx, Descriptor blob, long offset) throws IOException {
+        // never ask for a range at the very end: distribution answers that 416 with a lying Content-Length
+        Map<String, String> headers = offset > 0 && offset < blob.size() ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
+        ClassicHttpResponse response = client.get(ctx, "blobs/" + blob.digest(), headers);
         HttpEntity entity = response.getEntity();
         long length = entity == null ? 0 : entity.getContentLength();
-        if (length >= 0 && length != blob.size()) {
-            RegistryClient.close(response);
-            throw client.failure(ctx, Reason.PROTOCOL, "the registry announces " + length + " bytes, the manifest declares " + blob.size(), null);
+        long start = 0;
+        if (response.getCode() == 206 && !headers.isEmpty()) {
+            start = checkedRange(client, ctx, response, blob, offset);
         }
-        try {
-            return new FilterInputStream(entity == null ? InputStream.nullInputStream() : entity.getContent()) {
-                @Override
-                public void close() throws IOException {
-                    // closing the response (not just the stream) drops an unfinished body instead of draining it
-                    response.close();
-                }
-            };
-        } catch (IOException e) {
+        if (length >= 0 && length != blob.size() - start) {
             RegistryClient.close(response);
-            throw client.failure(ctx, Reason.UNREACHABLE, "reading the blob failed: " + e.getMessage(), e);
+            throw client.failure(ctx, Reason.PROTOCOL, "the registry announces " + length + " bytes, the manifest declares "
+                    + blob.size() + (start > 0 ? " (from byte " + start + ")" : ""), null);
         }
+        InputStream content = entity == null ? InputStream.nullInputStream() : entity.getContent();
+        return new BlobSource.Body(new FilterInputStream(content) {
+            @Override
+            public void close() throws IOException {
+                // closing the response (not just the stream) drops an unfinished body instead of draining it
+                response.close();
+            }
+        }, start);
+    }
+
+    private static long checkedRange(RegistryClient client, RegistryClient.Context ctx, ClassicHttpResponse response,
+                                     Descriptor blob, long offset) throws IOException {
+        Header header = response.getFirstHeader("Content-Range");
+        Matcher m = header == null ? null : CONTENT_RANGE.matcher(header.getValue().trim());
+        if (m == null || !m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) != blob.size() - 1
+                || !(m.group(3).equals("*") || Long.parseLong(m.group(3)) == blob.size())) {
+            RegistryClient.close(response);
+            // a wrong range cannot be stitched onto the bytes held: the download starts over
+            throw new RangeNotHonouredException("the registry answered a request for bytes " + offset + "- with Content-Range "
+                    + (header == null ? "(none)" : header.getValue()));
+        }
+        return offset;
     }
 }

@@ -7,10 +7,13 @@ import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.model.ImageIndex;
 import io.github.frozenimages.images.core.model.ImageManifest;
 import io.github.frozenimages.images.core.model.ManifestDocument;
+import io.github.frozenimages.images.core.model.ManifestFormatException;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
 import io.github.frozenimages.images.core.ref.PlatformMatcher;
+import io.github.frozenimages.images.core.store.BlobStore;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,20 +21,28 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Turns a reference and a platform into one verified platform manifest, walking (nested) indexes. */
+/**
+ * Turns a reference and a platform into one verified platform manifest, walking (nested) indexes. Content
+ * named by digest comes from the store when it is there, so a pinned reference needs no request at all;
+ * a tag is asked of the registry, or offline looked up in the store's record of what it last resolved to.
+ */
 public final class ImageResolver {
 
     /** Indexes of indexes are allowed by the spec; deeper nesting than this is refused as hostile. */
     static final int MAX_INDEX_DEPTH = 4;
 
-    private ImageResolver() {
+    private final BlobStore store;
+    private final boolean offline;
+
+    public ImageResolver(BlobStore store, boolean offline) {
+        this.store = store;
+        this.offline = offline;
     }
 
-    public static ResolvedImage resolve(RegistryClient client, ImageRequest request) {
+    public ResolvedImage resolve(RegistryClient client, ImageRequest request) {
         ImageReference image = request.reference();
-        Descriptor pinned = image.digest().map(d -> new Descriptor(null, d, -1)).orElse(null);
         RegistryClient.Context ctx = new RegistryClient.Context(image, "resolve", image.digest().map(Digest::toString).orElse(null));
-        FetchedManifest top = ManifestFetcher.fetch(client, ctx, image.manifestReference(), pinned);
+        FetchedManifest top = top(client, ctx, image);
         FetchedManifest current = top;
         FetchedManifest chosenFrom = null;
         Platform platform = request.platform();
@@ -48,7 +59,7 @@ public final class ImageResolver {
             RegistryClient.Context child = new RegistryClient.Context(image, "fetch the " + entry.platform() + " manifest of", entry.digest().toString());
             chosenFrom = current;
             platform = entry.platform();
-            current = ManifestFetcher.fetch(client, child, entry.digest().toString(), entry);
+            current = byDigest(client, child, entry);
         }
         ImageManifest manifest = (ImageManifest) current.document();
         if (!manifest.isImage()) {
@@ -58,11 +69,62 @@ public final class ImageResolver {
         return new ResolvedImage(image, Optional.ofNullable(chosenFrom), current, platform, client);
     }
 
+    private FetchedManifest top(RegistryClient client, RegistryClient.Context ctx, ImageReference image) {
+        if (image.digest().isPresent()) {
+            return byDigest(client, ctx, new Descriptor(null, image.digest().get(), -1));
+        }
+        String nameAndTag = image.name() + ":" + image.tag().orElseThrow();
+        if (offline) {
+            Descriptor known = store.tags().lookup(nameAndTag).orElseThrow(() -> client.failure(ctx, Reason.NOT_IN_CACHE,
+                    "offline, and the tag was never resolved online with this cache (" + store.root() + ")", null));
+            client.listener().warn("offline: " + image.familiarString() + " is taken as " + known.digest()
+                    + ", what the tag last resolved to; the registry may have moved it since");
+            return byDigest(client, ctx, known);
+        }
+        FetchedManifest fetched = ManifestFetcher.fetch(client, ctx, image.tag().orElseThrow(), null);
+        keep(client, ctx, fetched);
+        try {
+            store.tags().record(nameAndTag, new Descriptor(fetched.mediaType(), fetched.digest(), fetched.bytes().length));
+        } catch (IOException e) {
+            client.listener().warn("could not record " + nameAndTag + " -> " + fetched.digest() + " for offline builds: " + e.getMessage());
+        }
+        return fetched;
+    }
+
+    /** Content named by digest: from the store when present (it was verified on the way in), else from the registry. */
+    private FetchedManifest byDigest(RegistryClient client, RegistryClient.Context ctx, Descriptor expected) {
+        try {
+            if (store.contains(expected)) {
+                byte[] bytes = store.read(expected, ManifestDocument.MAX_BYTES);
+                return new FetchedManifest(bytes, expected.digest(), ManifestDocument.parse(bytes, expected.mediaType()));
+            }
+        } catch (ManifestFormatException e) {
+            throw client.failure(ctx, e.unsupported() ? Reason.UNSUPPORTED_MEDIA_TYPE : Reason.PROTOCOL, e.getMessage(), e);
+        } catch (IOException e) {
+            client.listener().debug("could not read " + expected.digest() + " from the cache (" + e.getMessage() + "); fetching it");
+        }
+        if (offline) {
+            throw client.failure(ctx, Reason.NOT_IN_CACHE, "offline, and the cache " + store.root() + " lacks manifest " + expected.digest(), null);
+        }
+        FetchedManifest fetched = ManifestFetcher.fetch(client, ctx, expected.digest().toString(), expected);
+        keep(client, ctx, fetched);
+        return fetched;
+    }
+
+    private void keep(RegistryClient client, RegistryClient.Context ctx, FetchedManifest fetched) {
+        try {
+            store.put(new Descriptor(fetched.mediaType(), fetched.digest(), fetched.bytes().length), fetched.bytes());
+        } catch (IOException e) {
+            throw new ImagePullException(Reason.IO, ImagePullException.describe("store the manifest of", ctx.image().familiarString(),
+                    fetched.digest().toString(), client.endpoint().registry(), "in the cache " + store.root() + ": " + e.getMessage()), e);
+        }
+    }
+
     /** The entry for the platform: exact match first, then containerd's fallbacks; attestations never. */
     static Descriptor choose(RegistryClient client, RegistryClient.Context ctx, ImageIndex index, Platform wanted) {
         List<Descriptor> runnable = new ArrayList<>();
         for (Descriptor d : index.manifests()) {
-            if (d.platform() != null && !d.platform().isUnknown() && !isAttestation(d)) {
+            if (d.platform() != null && !d.platform().isUnknown() && !d.annotations().containsKey("vnd.docker.reference.type")) {
                 runnable.add(d);
             }
         }
@@ -74,14 +136,5 @@ public final class ImageResolver {
                     + " in the index; the image has: " + available, null);
         }
         return runnable.get(best.get());
-    }
-
-    private static boolean isAttestation(Descriptor d) {
-        return d.annotations().containsKey("vnd.docker.reference.type");
-    }
-
-    /** Reads a manifest document type, for callers outside this package. */
-    public static boolean isIndex(ManifestDocument document) {
-        return document instanceof ImageIndex;
     }
 }

@@ -10,6 +10,7 @@ import io.github.frozenimages.images.core.model.MediaTypes;
 import io.github.frozenimages.images.core.ref.Digest;
 import java.io.IOException;
 import java.security.MessageDigest;
+import java.util.Map;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
@@ -28,19 +29,25 @@ public final class ManifestFetcher {
      * @param expected  the descriptor the manifest must match (from a pinned digest or an index entry), or null
      */
     public static FetchedManifest fetch(RegistryClient client, RegistryClient.Context ctx, String reference, Descriptor expected) {
-        byte[] bytes;
-        String contentType;
-        String headerDigest;
-        try (ClassicHttpResponse response = client.get(ctx, "manifests/" + reference, MediaTypes.MANIFEST_ACCEPT)) {
-            Header type = response.getFirstHeader(HttpHeaders.CONTENT_TYPE);
-            contentType = type == null ? null : type.getValue();
-            Header digest = response.getFirstHeader("Docker-Content-Digest");
-            headerDigest = digest == null ? null : digest.getValue().trim();
-            bytes = BoundedBody.read(response, ManifestDocument.MAX_BYTES);
-        } catch (BoundedBody.TooLargeException e) {
-            throw client.failure(ctx, Reason.PROTOCOL, "the manifest is too large: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw client.failure(ctx, Reason.UNREACHABLE, "reading the manifest failed: " + e.getMessage(), e);
+        byte[] bytes = null;
+        String contentType = null;
+        String headerDigest = null;
+        for (int attempt = 1; bytes == null; attempt++) {
+            try (ClassicHttpResponse response = client.get(ctx, "manifests/" + reference, Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT))) {
+                Header type = response.getFirstHeader(HttpHeaders.CONTENT_TYPE);
+                contentType = type == null ? null : type.getValue();
+                Header digest = response.getFirstHeader("Docker-Content-Digest");
+                headerDigest = digest == null ? null : digest.getValue().trim();
+                bytes = BoundedBody.read(response, ManifestDocument.MAX_BYTES);
+            } catch (BoundedBody.TooLargeException e) {
+                throw client.failure(ctx, Reason.PROTOCOL, "the manifest is too large: " + e.getMessage(), e);
+            } catch (IOException e) {
+                // the body broke off after the headers: the request as a whole is tried again
+                if (attempt >= client.retries().attempts()) {
+                    throw client.failure(ctx, Reason.UNREACHABLE, "reading the manifest failed after " + attempt + " attempts: " + e.getMessage(), e);
+                }
+                client.listener().warn("reading the manifest of " + ctx.image().familiarString() + " broke off (" + e.getMessage() + "); retrying");
+            }
         }
         Digest actual = verify(client, ctx, bytes, expected, headerDigest);
         try {

@@ -6,12 +6,17 @@ import io.github.frozenimages.images.core.PullListener;
 import io.github.frozenimages.images.core.auth.AuthChallenge;
 import io.github.frozenimages.images.core.auth.AuthenticationException;
 import io.github.frozenimages.images.core.auth.RegistryAuthenticator;
+import io.github.frozenimages.images.core.http.BoundedBody;
 import io.github.frozenimages.images.core.http.HttpTransport;
+import io.github.frozenimages.images.core.http.RetryPolicy;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
@@ -20,8 +25,9 @@ import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 /**
  * Sends the requests of one registry: pings {@code /v2/} once, answers its challenges, renews a refused
- * token once, and follows redirects itself so that credentials are only ever sent to the registry's own
- * origin and never downgraded from https to http. Thread-safe; one instance serves every image of a registry.
+ * token once, retries what is transient, and follows redirects itself so that credentials are only ever
+ * sent to the registry's own origin and never downgraded from https to http. Thread-safe; one instance
+ * serves every image of a registry.
  */
 public final class RegistryClient {
 
@@ -30,18 +36,29 @@ public final class RegistryClient {
     private final RegistryEndpoint endpoint;
     private final HttpTransport transport;
     private final RegistryAuthenticator authenticator;
+    private final RetryPolicy retries;
     private final PullListener listener;
     private boolean pinged;
 
-    public RegistryClient(RegistryEndpoint endpoint, HttpTransport transport, RegistryAuthenticator authenticator, PullListener listener) {
+    public RegistryClient(RegistryEndpoint endpoint, HttpTransport transport, RegistryAuthenticator authenticator,
+                          RetryPolicy retries, PullListener listener) {
         this.endpoint = endpoint;
         this.transport = transport;
         this.authenticator = authenticator;
+        this.retries = retries;
         this.listener = listener;
     }
 
     public RegistryEndpoint endpoint() {
         return endpoint;
+    }
+
+    public PullListener listener() {
+        return listener;
+    }
+
+    public RetryPolicy retries() {
+        return retries;
     }
 
     /** Where a request failed, for error messages: the image, the registry, and what was being fetched. */
@@ -50,20 +67,59 @@ public final class RegistryClient {
 
     /**
      * GETs a path under {@code /v2/<repository>/} and returns a 2xx response, which the caller closes.
-     * Every other outcome is an {@link ImagePullException} naming the image, registry and digest.
+     * Network errors and transient statuses are retried; every other outcome is an {@link ImagePullException}
+     * naming the image, registry and digest.
      */
-    public ClassicHttpResponse get(Context ctx, String pathUnderRepository, String accept) {
+    public ClassicHttpResponse get(Context ctx, String pathUnderRepository, Map<String, String> headers) {
         ping(ctx);
         String repository = ctx.image().repository();
         URI uri = endpoint.resolve("/v2/" + repository + "/" + pathUnderRepository);
-        ClassicHttpResponse response = followRedirects(ctx, uri, accept, authorization(ctx, repository, false));
+        for (int attempt = 1; ; attempt++) {
+            ClassicHttpResponse response;
+            try {
+                response = sendAuthorized(ctx, uri, headers);
+            } catch (IOException e) {
+                if (attempt >= retries.attempts()) {
+                    throw unreachable(ctx, e, attempt);
+                }
+                pause(ctx, attempt, null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                continue;
+            }
+            int status = response.getCode();
+            if (RetryPolicy.isTransient(status) && attempt < retries.attempts()) {
+                Header retryAfter = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
+                String detail = RegistryErrors.describe(status, BoundedBody.readQuietly(response, RegistryErrors.MAX_BODY));
+                close(response);
+                pause(ctx, attempt, retryAfter == null ? null : retryAfter.getValue(), detail);
+                continue;
+            }
+            return checked(ctx, response, attempt);
+        }
+    }
+
+    private void pause(Context ctx, int attempt, String retryAfter, String reason) {
+        Duration wait = retries.delay(attempt, retryAfter, Instant.now());
+        listener.warn(String.format("attempt %d of %d to %s %s from %s failed (%s); retrying in %.1f s", attempt,
+                retries.attempts(), ctx.action(), ctx.image().familiarString(), endpoint.registry(), reason, wait.toMillis() / 1000.0));
+        try {
+            RetryPolicy.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failure(ctx, Reason.IO, "interrupted while waiting to retry", e);
+        }
+    }
+
+    /** One attempt: the request with the current authorization, and once more with a renewed token on 401. */
+    private ClassicHttpResponse sendAuthorized(Context ctx, URI uri, Map<String, String> headers) throws IOException {
+        String repository = ctx.image().repository();
+        ClassicHttpResponse response = followRedirects(ctx, uri, headers, authorization(ctx, repository, false));
         if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
             // an expired or too narrow token: renew it once, then the registry's word is final
             close(response);
             listener.debug("registry " + endpoint.registry() + " refused the token for " + repository + "; renewing it");
-            response = followRedirects(ctx, uri, accept, authorization(ctx, repository, true));
+            response = followRedirects(ctx, uri, headers, authorization(ctx, repository, true));
         }
-        return checked(ctx, response);
+        return response;
     }
 
     private synchronized void ping(Context ctx) {
@@ -71,18 +127,29 @@ public final class RegistryClient {
             return;
         }
         URI uri = endpoint.resolve("/v2/");
-        try (ClassicHttpResponse response = transport.open(ClassicRequestBuilder.get(uri).build())) {
-            int status = response.getCode();
-            if (status == 401) {
-                authenticator.accept(challenges(response));
-            } else if (status == 404) {
-                throw failure(ctx, Reason.PROTOCOL, endpoint + " does not serve the registry API (/v2/ answered HTTP 404)", null);
+        for (int attempt = 1; ; attempt++) {
+            try (ClassicHttpResponse response = transport.open(ClassicRequestBuilder.get(uri).build())) {
+                int status = response.getCode();
+                if (RetryPolicy.isTransient(status) && attempt < retries.attempts()) {
+                    Header retryAfter = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
+                    pause(ctx, attempt, retryAfter == null ? null : retryAfter.getValue(), "/v2/ answered HTTP " + status);
+                    continue;
+                }
+                if (status == 401) {
+                    authenticator.accept(challenges(response));
+                } else if (status == 404) {
+                    throw failure(ctx, Reason.PROTOCOL, endpoint + " does not serve the registry API (/v2/ answered HTTP 404)", null);
+                }
+                listener.debug("registry " + endpoint.registry() + " at " + endpoint + ": /v2/ answered HTTP " + status
+                        + (authenticator.hasChallenge() ? ", authentication required" : ""));
+                pinged = true;
+                return;
+            } catch (IOException e) {
+                if (attempt >= retries.attempts()) {
+                    throw unreachable(ctx, e, attempt);
+                }
+                pause(ctx, attempt, null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
             }
-            listener.debug("registry " + endpoint.registry() + " at " + endpoint + ": /v2/ answered HTTP " + status
-                    + (authenticator.hasChallenge() ? ", authentication required" : ""));
-            pinged = true;
-        } catch (IOException e) {
-            throw unreachable(ctx, e);
         }
     }
 
@@ -94,22 +161,16 @@ public final class RegistryClient {
         }
     }
 
-    private ClassicHttpResponse followRedirects(Context ctx, URI start, String accept, Optional<String> authorization) {
+    private ClassicHttpResponse followRedirects(Context ctx, URI start, Map<String, String> headers,
+                                                Optional<String> authorization) throws IOException {
         URI uri = start;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             ClassicRequestBuilder request = ClassicRequestBuilder.get(uri);
-            if (accept != null) {
-                request.addHeader(HttpHeaders.ACCEPT, accept);
-            }
+            headers.forEach(request::addHeader);
             if (authorization.isPresent() && endpoint.sameOrigin(uri)) {
                 request.addHeader(HttpHeaders.AUTHORIZATION, authorization.get());
             }
-            ClassicHttpResponse response;
-            try {
-                response = transport.open(request.build());
-            } catch (IOException e) {
-                throw unreachable(ctx, e);
-            }
+            ClassicHttpResponse response = transport.open(request.build());
             int status = response.getCode();
             if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
                 return response;
@@ -128,18 +189,19 @@ public final class RegistryClient {
             if ("https".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
                 throw failure(ctx, Reason.PROTOCOL, "refusing a redirect from https to " + next.getScheme() + " (" + next.getHost() + ")", null);
             }
-            listener.debug("following HTTP " + status + " to " + next.getScheme() + "://" + next.getAuthority() + next.getPath());
+            // the query of a signed URL is a credential of its own: never logged
+            listener.debug("following HTTP " + status + " to " + next.getScheme() + "://" + next.getRawAuthority() + next.getRawPath());
             uri = next;
         }
         throw failure(ctx, Reason.PROTOCOL, "more than " + MAX_REDIRECTS + " redirects", null);
     }
 
-    private ClassicHttpResponse checked(Context ctx, ClassicHttpResponse response) {
+    private ClassicHttpResponse checked(Context ctx, ClassicHttpResponse response, int attempts) {
         int status = response.getCode();
         if (status >= 200 && status < 300) {
             return response;
         }
-        String body = io.github.frozenimages.images.core.http.BoundedBody.readQuietly(response, RegistryErrors.MAX_BODY);
+        String body = BoundedBody.readQuietly(response, RegistryErrors.MAX_BODY);
         close(response);
         String detail = RegistryErrors.describe(status, body);
         Reason reason = switch (status) {
@@ -151,6 +213,9 @@ public final class RegistryClient {
             detail += authenticator.credentials().map(c -> "; the credentials from " + c.source() + " were rejected")
                     .orElse("; no credentials are configured for " + endpoint.registry());
         }
+        if (attempts > 1) {
+            detail += " after " + attempts + " attempts";
+        }
         throw failure(ctx, reason, detail, null);
     }
 
@@ -160,9 +225,9 @@ public final class RegistryClient {
                 .toList();
     }
 
-    private ImagePullException unreachable(Context ctx, IOException e) {
+    private ImagePullException unreachable(Context ctx, IOException e, int attempts) {
         return failure(ctx, Reason.UNREACHABLE, "registry " + endpoint + " is unreachable: " + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+                + (e.getMessage() == null ? "" : " " + e.getMessage()) + (attempts > 1 ? " (" + attempts + " attempts)" : ""), e);
     }
 
     public ImagePullException failure(Context ctx, Reason reason, String detail, Throwable cause) {

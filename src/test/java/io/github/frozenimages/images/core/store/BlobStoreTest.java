@@ -43,11 +43,12 @@ class BlobStoreTest {
     }
 
     private static BlobSource bytes(byte[] b) {
-        return () -> new ByteArrayInputStream(b);
+        // like a server that ignores Range: every opening serves the whole body from byte 0
+        return offset -> new BlobSource.Body(new ByteArrayInputStream(b), 0);
     }
 
     /** A source that must not be opened: the store already has the blob. */
-    private static final BlobSource NEVER = () -> {
+    private static final BlobSource NEVER = offset -> {
         throw new AssertionError("the source was opened although the store has the blob");
     };
 
@@ -100,8 +101,14 @@ class BlobStoreTest {
         byte[] other = "hello world, this is a LAYER".getBytes(StandardCharsets.UTF_8); // same length, other bytes
         assertEquals(CONTENT.length, other.length);
 
-        BlobVerificationException e = assertThrows(BlobVerificationException.class, () -> store.ensure(DESCRIPTOR, bytes(other)));
+        AtomicInteger opened = new AtomicInteger();
+        BlobSource wrong = offset -> {
+            opened.incrementAndGet();
+            return new BlobSource.Body(new ByteArrayInputStream(other), 0);
+        };
+        BlobVerificationException e = assertThrows(BlobVerificationException.class, () -> store.ensure(DESCRIPTOR, wrong));
         assertTrue(e.getMessage().contains(DESCRIPTOR.digest().toString()), e.getMessage());
+        assertEquals(2, opened.get(), "a mismatch is fetched once more from zero, then it is final");
         assertEquals(List.of(), filesUnderBlobs());
         assertFalse(store.contains(DESCRIPTOR));
         // the failure does not poison the digest: the right bytes are accepted afterwards
@@ -109,11 +116,13 @@ class BlobStoreTest {
     }
 
     @Test
-    void tooShortBodyIsRefused() throws IOException {
+    void aBodyThatAlwaysEndsShortGivesUpAndKeepsOnlyAResumablePrefix() throws IOException {
         BlobStore store = new BlobStore(root);
         byte[] truncated = java.util.Arrays.copyOf(CONTENT, CONTENT.length - 1);
-        assertThrows(BlobVerificationException.class, () -> store.ensure(DESCRIPTOR, bytes(truncated)));
-        assertEquals(List.of(), filesUnderBlobs());
+        DownloadBrokeOffException e = assertThrows(DownloadBrokeOffException.class, () -> store.ensure(DESCRIPTOR, bytes(truncated)));
+        assertTrue(e.getMessage().contains("without progress"), e.getMessage());
+        assertFalse(Files.exists(store.path(DESCRIPTOR.digest())));
+        assertOnlyPrefixesOfContent();
     }
 
     @Test
@@ -131,7 +140,7 @@ class BlobStoreTest {
         BlobStore store = new BlobStore(root);
         AtomicInteger served = new AtomicInteger();
         // an endless body: the store must stop right after the declared size instead of filling the disk
-        BlobSource endless = () -> new InputStream() {
+        BlobSource endless = offset -> new BlobSource.Body(new InputStream() {
             @Override
             public int read() {
                 served.incrementAndGet();
@@ -144,17 +153,18 @@ class BlobStoreTest {
                 served.addAndGet(len);
                 return len;
             }
-        };
+        }, 0);
         assertThrows(BlobVerificationException.class, () -> store.ensure(DESCRIPTOR, endless));
-        assertTrue(served.get() <= CONTENT.length + 1, "read " + served.get() + " bytes");
+        // two tries (the second from zero), each stopping one byte past the declared size
+        assertTrue(served.get() <= 2 * (CONTENT.length + 1), "read " + served.get() + " bytes");
         assertEquals(List.of(), filesUnderBlobs());
     }
 
     @Test
-    void sourceFailingMidwayLeavesNothing() throws IOException {
+    void sourceFailingAlwaysAtTheSamePlaceGivesUpKeepingOnlyAPrefix() throws IOException {
         BlobStore store = new BlobStore(root);
         IOException failure = new IOException("connection reset");
-        BlobSource breaking = () -> new FilterInputStream(new ByteArrayInputStream(CONTENT, 0, 5)) {
+        BlobSource breaking = offset -> new BlobSource.Body(new FilterInputStream(new ByteArrayInputStream(CONTENT, 0, 5)) {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 int n = super.read(b, off, len);
@@ -163,10 +173,21 @@ class BlobStoreTest {
                 }
                 return n;
             }
-        };
-        IOException thrown = assertThrows(IOException.class, () -> store.ensure(DESCRIPTOR, breaking));
-        assertEquals(failure, thrown);
-        assertEquals(List.of(), filesUnderBlobs());
+        }, 0);
+        DownloadBrokeOffException thrown = assertThrows(DownloadBrokeOffException.class, () -> store.ensure(DESCRIPTOR, breaking));
+        assertEquals(failure, thrown.getCause());
+        assertFalse(Files.exists(store.path(DESCRIPTOR.digest())));
+        assertOnlyPrefixesOfContent();
+    }
+
+    /** Invariant after a broken download: no blob under its name, at most partial files holding a prefix of the content. */
+    private void assertOnlyPrefixesOfContent() throws IOException {
+        for (Path f : filesUnderBlobs()) {
+            assertTrue(f.getFileName().toString().endsWith(".partial"), "unexpected file " + f);
+            byte[] held = Files.readAllBytes(f);
+            assertTrue(held.length < CONTENT.length
+                    && java.util.Arrays.equals(held, java.util.Arrays.copyOf(CONTENT, held.length)), "not a prefix: " + f);
+        }
     }
 
     @Test
@@ -174,7 +195,7 @@ class BlobStoreTest {
         BlobStore store = new BlobStore(root);
         int threads = 8;
         AtomicInteger opened = new AtomicInteger();
-        BlobSource slow = () -> {
+        BlobSource slow = offset -> {
             opened.incrementAndGet();
             try {
                 // keep the first download in flight while the others arrive
@@ -182,7 +203,7 @@ class BlobStoreTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return new ByteArrayInputStream(CONTENT);
+            return new BlobSource.Body(new ByteArrayInputStream(CONTENT), 0);
         };
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads);

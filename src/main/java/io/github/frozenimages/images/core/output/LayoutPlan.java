@@ -1,0 +1,104 @@
+package io.github.frozenimages.images.core.output;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Every file of an output tree, decided before anything is written: small documents as bytes, blobs as
+ * files of the store. Knowing the whole tree up front lets a build tell that an existing output already
+ * is exactly this tree and leave it alone.
+ */
+public final class LayoutPlan {
+
+    private final Map<String, byte[]> documents = new LinkedHashMap<>();
+    private final Map<String, Path> blobs = new LinkedHashMap<>();
+
+    void document(String relativePath, byte[] content) {
+        documents.put(relativePath, content);
+    }
+
+    void blob(String relativePath, Path storeFile) {
+        blobs.putIfAbsent(relativePath, storeFile);
+    }
+
+    public Map<String, byte[]> documents() {
+        return documents;
+    }
+
+    /** Writes the tree into an empty folder: blobs as hard links to the store where possible, copies elsewhere. */
+    public void writeTo(Path directory) throws IOException {
+        boolean linksWork = true;
+        for (Map.Entry<String, Path> blob : blobs.entrySet()) {
+            Path target = directory.resolve(blob.getKey());
+            Files.createDirectories(target.getParent());
+            if (linksWork) {
+                try {
+                    Files.createLink(target, blob.getValue());
+                    continue;
+                } catch (FileAlreadyExistsException e) {
+                    continue;
+                } catch (IOException | UnsupportedOperationException e) {
+                    linksWork = false; // another file system, or no link support: copies from here on
+                }
+            }
+            Files.copy(blob.getValue(), target);
+        }
+        for (Map.Entry<String, byte[]> doc : documents.entrySet()) {
+            Path target = directory.resolve(doc.getKey());
+            Files.createDirectories(target.getParent());
+            Files.write(target, doc.getValue());
+        }
+    }
+
+    /**
+     * True when the folder holds exactly this tree: the same documents byte for byte, each blob as a link
+     * to its store file, and nothing else.
+     */
+    public boolean isSatisfiedBy(Path directory) throws IOException {
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Set<String> expected = new HashSet<>(documents.keySet());
+        expected.addAll(blobs.keySet());
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                if (!expected.remove(directory.relativize(p).toString().replace('\\', '/'))) {
+                    return false;
+                }
+            }
+        }
+        if (!expected.isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<String, byte[]> doc : documents.entrySet()) {
+            if (!java.util.Arrays.equals(Files.readAllBytes(directory.resolve(doc.getKey())), doc.getValue())) {
+                return false;
+            }
+        }
+        for (Map.Entry<String, Path> blob : blobs.entrySet()) {
+            if (!sameFile(directory.resolve(blob.getKey()), blob.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameFile(Path output, Path store) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(output, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes b = Files.readAttributes(store, BasicFileAttributes.class);
+        return a.isRegularFile() && a.fileKey() != null && Objects.equals(a.fileKey(), b.fileKey());
+    }
+}

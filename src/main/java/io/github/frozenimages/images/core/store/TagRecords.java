@@ -1,0 +1,66 @@
+package io.github.frozenimages.images.core.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.frozenimages.images.core.model.Json;
+import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.ref.Digest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * Which digest each tag resolved to when it was last seen online, so an offline build ({@code mvn -o}) can
+ * still turn a tag into content from the cache. One small JSON file per {@code name:tag}, named by its hash
+ * so that no registry or repository name ever becomes a path.
+ */
+public final class TagRecords {
+
+    private final Path directory;
+
+    TagRecords(Path directory) {
+        this.directory = directory;
+    }
+
+    /** @param nameAndTag the canonical {@code registry/repository:tag} */
+    public void record(String nameAndTag, Descriptor top) throws IOException {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("reference", nameAndTag);
+        node.put("digest", top.digest().toString());
+        node.put("mediaType", top.mediaType());
+        node.put("size", top.size());
+        Files.createDirectories(directory);
+        Path temp = Files.createTempFile(directory, ".tag", ".tmp");
+        try {
+            Files.write(temp, Json.MAPPER.writeValueAsBytes(node));
+            Files.move(temp, file(nameAndTag), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    public Optional<Descriptor> lookup(String nameAndTag) {
+        Path f = file(nameAndTag);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode node = Json.readObject(Files.readAllBytes(f));
+            if (!nameAndTag.equals(Json.text(node, "reference"))) {
+                return Optional.empty();
+            }
+            return Optional.of(new Descriptor(Json.text(node, "mediaType"), Digest.parse(Json.text(node, "digest")),
+                    node.path("size").asLong(-1)));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty(); // a damaged record is as good as none: the tag is then unknown offline
+        }
+    }
+
+    private Path file(String nameAndTag) {
+        return directory.resolve(Digest.sha256(nameAndTag.getBytes(StandardCharsets.UTF_8)).hex() + ".json");
+    }
+}

@@ -1,0 +1,52 @@
+package io.github.frozenimages.images.core.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * Remembers, per blob, the file's size, modification time and inode at the moment its content was last
+ * verified. A blob whose file still has those attributes is trusted without hashing it again (what makes a
+ * warm build fast); any change, such as a tool writing into a hard-linked output file, sends it back
+ * through verification, like git's index does for the work tree.
+ */
+final class VerifiedStamps {
+
+    private final Path directory;
+
+    VerifiedStamps(Path directory) {
+        this.directory = directory;
+    }
+
+    boolean matches(Path blob, String key) {
+        try {
+            Path stamp = directory.resolve(key);
+            return Files.isRegularFile(stamp) && Files.readString(stamp, StandardCharsets.US_ASCII).equals(describe(blob));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    void record(Path blob, String key) throws IOException {
+        Files.createDirectories(directory);
+        Path temp = Files.createTempFile(directory, "." + key, ".tmp");
+        try {
+            Files.writeString(temp, describe(blob), StandardCharsets.US_ASCII);
+            Files.move(temp, directory.resolve(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    void forget(String key) throws IOException {
+        Files.deleteIfExists(directory.resolve(key));
+    }
+
+    private static String describe(Path blob) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(blob, BasicFileAttributes.class);
+        return a.size() + " " + a.lastModifiedTime().toInstant() + " " + a.fileKey();
+    }
+}
