@@ -548,7 +548,8 @@ class Bench:
         env = dict(os.environ)
         if maven_opts is not None:
             env["MAVEN_OPTS"] = maven_opts
-        cmd = [MVNW, "-B", "-ntp", "-o", f"{g}:{a}:{v}:pull",
+        # not -o: the goal honours offline mode; -nsu keeps Maven from looking for a newer plugin snapshot
+        cmd = [MVNW, "-B", "-ntp", "-nsu", f"{g}:{a}:{v}:pull",
                f"-Dimages={self.ref(image)}",
                f"-Dimages.cacheDirectory={cache}",
                f"-Dimages.outputDirectory={out}",
@@ -767,6 +768,8 @@ def machine_header(args, coords):
         f"peers: {capture([REGISTRY_BIN, '--version']) or 'docker-registry ?'}; "
         f"{capture(['skopeo', '--version']) or 'no skopeo'}; "
         f"{(capture(['curl', '--version']).splitlines() or ['no curl'])[0].split(' (')[0]}",
+        f"load average (1 min) at the start: {os.getloadavg()[0]:.2f}, at the end: {{END_LOAD}} "
+        "(other work on the machine skews the numbers)",
         f"mode: {'--quick' if args.quick else 'full'}, {args.runs} run(s) per row, medians"
         + (f"; inherited MAVEN_OPTS={os.environ['MAVEN_OPTS']}" if os.environ.get("MAVEN_OPTS") else ""),
     ]
@@ -886,6 +889,7 @@ def main():
         bench.metas = metas
         header = machine_header(args, coords)
         bench.run()
+        header = [h.replace("{END_LOAD}", f"{os.getloadavg()[0]:.2f}") for h in header]
         table, failed = report(bench, header)
         print(table, flush=True)
         os.makedirs(WORK_DIR, exist_ok=True)

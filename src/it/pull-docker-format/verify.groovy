@@ -35,4 +35,6 @@ assert index.manifests.every { it.platform.os == 'linux' && it.platform.architec
 
 def log = new File(basedir, 'build.log').text
 assert log =~ /test\/docker-image:1\.0 linux\/amd64 sha256:[0-9a-f]{12} 3 layers, .* \(\d+ cached\) in [0-9.]+ s/
+// batch mode (invoker runs -B): one line per image, no live progress redraws
+assert !log.contains('\r') : 'progress noise in a batch build log'
 return true

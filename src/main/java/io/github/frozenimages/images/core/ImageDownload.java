@@ -64,10 +64,15 @@ final class ImageDownload {
         Map<Digest, Descriptor> distinct = new LinkedHashMap<>();
         manifest.layers().forEach(l -> distinct.putIfAbsent(l.digest(), l));
         List<Future<Boolean>> downloads = new ArrayList<>();
+        ProgressTracker progress = new ProgressTracker(resolved.reference(), distinct.values(), listener);
         int index = 0;
         for (Descriptor layer : distinct.values()) {
             int number = ++index;
-            downloads.add(blobPool.submit(() -> fetchBlob(resolved, layer, "layer " + number + " of")));
+            downloads.add(blobPool.submit(() -> {
+                boolean fetched = fetchBlob(resolved, layer, "layer " + number + " of", progress);
+                progress.layerDone(layer, fetched);
+                return fetched;
+            }));
         }
         long total = 0;
         long downloaded = 0;
@@ -94,7 +99,7 @@ final class ImageDownload {
             throw resolved.client().failure(context(resolved, "fetch the config of", config.digest()), Reason.PROTOCOL,
                     "the config declares " + config.size() + " bytes, more than the limit of " + ImageConfig.MAX_BYTES, null);
         }
-        fetchBlob(resolved, config, "the config of");
+        fetchBlob(resolved, config, "the config of", null);
         try {
             return ImageConfig.parse(store.read(config, ImageConfig.MAX_BYTES));
         } catch (ManifestFormatException e) {
@@ -127,10 +132,10 @@ final class ImageDownload {
         return actual;
     }
 
-    private boolean fetchBlob(ResolvedImage resolved, Descriptor blob, String what) {
+    private boolean fetchBlob(ResolvedImage resolved, Descriptor blob, String what, ProgressTracker progress) {
         RegistryClient.Context ctx = context(resolved, "fetch " + what, blob.digest());
         try {
-            boolean fetched = store.ensure(blob, BlobFetcher.source(resolved.client(), ctx, blob), observer(resolved, blob, what));
+            boolean fetched = store.ensure(blob, BlobFetcher.source(resolved.client(), ctx, blob), observer(resolved, blob, what, progress));
             listener.debug((fetched ? "downloaded " : "cached     ") + blob.digest() + " (" + blob.size() + " bytes) of "
                     + resolved.reference().familiarString());
             return fetched;
@@ -163,9 +168,16 @@ final class ImageDownload {
     }
 
     /** Logs resumes and restarts at WARN and waits with the retry policy's backoff before resuming. */
-    private IngestObserver observer(ResolvedImage resolved, Descriptor blob, String what) {
+    private IngestObserver observer(ResolvedImage resolved, Descriptor blob, String what, ProgressTracker progress) {
         String name = what + " " + resolved.reference().familiarString() + " (" + blob.digest().shortHex() + ")";
         return new IngestObserver() {
+            @Override
+            public void bytesWritten(long count) {
+                if (progress != null) {
+                    progress.bytes(count);
+                }
+            }
+
             @Override
             public void resuming(long offset, IOException cause, int attempt) throws IOException {
                 Duration wait = resolved.client().retries().delay(attempt, null, java.time.Instant.now());

@@ -9,6 +9,13 @@ public interface PullListener {
 
     void debug(String message);
 
+    /**
+     * How far one image's download is; called often from download threads, so implementations throttle
+     * and must be thread-safe. Ignored by default.
+     */
+    default void progress(ImageProgress progress) {
+    }
+
     PullListener SILENT = new PullListener() {
         @Override
         public void info(String message) {

@@ -183,12 +183,19 @@ public class PullMojo extends AbstractMojo {
             }
             return new PullRequest(requests, outputDirectory(), OutputFormat.parse(format),
                     Optional.ofNullable(archive).map(File::toPath), parallelDownloads, cacheDirectory(), insecure,
-                    null, new MavenPullListener(getLog()))
+                    null, new MavenPullListener(getLog(), progressLine()))
                     .withNetwork(NetworkOptions.DEFAULTS.withAttempts(retries).withTimeout(Duration.ofSeconds(timeout)))
                     .withOffline(session.isOffline());
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         }
+    }
+
+    /** A live progress line only for a person at a terminal: not in batch mode (-B), not in CI, not when quiet. */
+    private ProgressLine progressLine() {
+        boolean interactive = session.getRequest().isInteractiveMode() && System.console() != null
+                && System.getenv("CI") == null && getLog().isInfoEnabled();
+        return interactive ? new ProgressLine(System.out, System::nanoTime) : null;
     }
 
     private List<ImageSpec> specs() throws MojoFailureException {
