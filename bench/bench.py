@@ -833,16 +833,20 @@ def report(bench, header):
             goal_cell = "—"
         out.append(f"| {what} | {fmt(r.wall)} | {goal_cell} | {fmt(rss, 0)} | {'; '.join(cells)} |")
     out.append("")
-    notes = []
-    for key in ("cold-docker", "cold-oci", "warm", "noop", "tiny60"):
+    out.append("- wall = the whole process (for mvn: JVM + Maven + goal); goal = the time on the goal's closing "
+               "log line; peak RSS = the largest single process of the tree (GNU time %M); ratio = median ÷ median.")
+    per_run = []
+    for key in ("cold-docker", "cold-oci", "warm", "noop", "tiny60", "xmx64m"):
         r = get(key)
         if r and r.walls:
-            notes.append(f"{key}: {statistics.median(r.requests):.0f} requests/run, last closing line: "
-                         f"{r.downloaded} downloaded, {r.reused} reused")
-    if notes:
-        out.append("Registry requests and bytes per plugin run: " + "; ".join(notes) + ".")
-    out.append("wall = whole process (mvn: JVM + Maven + goal); goal = the time on the goal's closing log line; "
-               "peak RSS = largest single process of the tree (GNU time %M).")
+            per_run.append(f"{key} {statistics.median(r.requests):.0f} requests, {r.downloaded} downloaded, "
+                           f"{r.reused} reused")
+    if per_run:
+        out.append("- per plugin run (registry access log; closing line): " + "; ".join(per_run) + ".")
+    spread = [f"{key} {min(r.walls):.2f}–{max(r.walls):.2f}" for key, r in rows.items()
+              if key in order and len(r.walls) > 1]
+    if spread:
+        out.append("- wall min–max s: " + "; ".join(spread) + ".")
     return "\n".join(out), any_failed
 
 

@@ -90,7 +90,8 @@ final class ImageDownload {
         OutputImage output = new OutputImage(resolved.reference(), manifestDescriptor.withPlatform(platform), manifest.config(),
                 manifest.layers(), config.diffIds());
         PulledImage pulled = new PulledImage(resolved.reference(), platform, resolved.manifest().digest(), manifest.config().digest(),
-                manifest.layers().size(), total, downloaded, cached, Duration.ofNanos(System.nanoTime() - start));
+                manifest.layers().size(), total, downloaded, cached, Duration.ofNanos(System.nanoTime() - start),
+                client.endpoint().mirror() ? client.endpoint().base().toString() : null);
         return new Result(output, pulled);
     }
 

@@ -11,6 +11,7 @@ import io.github.frozenimages.images.core.output.OutputImage;
 import io.github.frozenimages.images.core.output.StagedDirectory;
 import io.github.frozenimages.images.core.output.TarArchiveWriter;
 import io.github.frozenimages.images.core.registry.ImageResolver;
+import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.ResolvedImage;
 import io.github.frozenimages.images.core.store.BlobStore;
 import java.io.IOException;
@@ -43,17 +44,17 @@ public final class ImagePuller {
         ExecutorService imagePool = Executors.newFixedThreadPool(Math.min(request.images().size(), 4), daemonThreads("images-resolve"));
         ExecutorService blobPool = Executors.newFixedThreadPool(request.parallelDownloads(), daemonThreads("images-download"));
         NetworkOptions network = request.network();
-        try (HttpTransport transport = new HttpTransport(request.parallelDownloads(), USER_AGENT, network.timeout())) {
+        try (HttpTransport transport = new HttpTransport(request.parallelDownloads(), USER_AGENT, network.timeout(),
+                network.tls(), network.proxies())) {
             RetryPolicy retries = new RetryPolicy(network.attempts(), network.retryBaseDelay(), network.retryMaxDelay());
-            RegistryClients clients = new RegistryClients(transport, request.insecureRegistries(), request.credentials(), retries, request.listener());
+            RegistryClients clients = new RegistryClients(transport, request.insecureRegistries(), request.credentials(), retries,
+                    network.mirrors(), request.listener());
             ImageResolver resolver = new ImageResolver(store, request.offline());
             ImageDownload download = new ImageDownload(store, blobPool, request.listener(), request.offline());
             List<Future<ImageDownload.Result>> futures = new ArrayList<>();
             for (ImageRequest image : request.images()) {
-                futures.add(imagePool.submit(() -> {
-                    ResolvedImage resolved = resolver.resolve(clients.forImage(image.reference()), image);
-                    return download.fetch(resolved, image);
-                }));
+                futures.add(imagePool.submit(() -> pullFromFirstServing(clients.forImage(image.reference()), image, resolver, download,
+                        request.listener())));
             }
             List<ImageDownload.Result> results = awaitAll(futures);
             writeOutputs(request, store, results.stream().map(ImageDownload.Result::output).toList());
@@ -66,6 +67,23 @@ public final class ImagePuller {
         } finally {
             imagePool.shutdownNow();
             blobPool.shutdownNow();
+        }
+    }
+
+    /** Tries each mirror in order, then the registry; content is verified by digest whichever endpoint serves it. */
+    private static ImageDownload.Result pullFromFirstServing(List<RegistryClient> endpoints, ImageRequest image, ImageResolver resolver,
+                                                             ImageDownload download, PullListener listener) throws IOException {
+        for (int i = 0; ; i++) {
+            RegistryClient client = endpoints.get(i);
+            try {
+                return download.fetch(resolver.resolve(client, image), image);
+            } catch (ImagePullException e) {
+                if (i == endpoints.size() - 1 || e.reason() == Reason.NOT_IN_CACHE) {
+                    throw e;
+                }
+                listener.warn("mirror " + client.endpoint().base() + " could not serve " + image.reference().familiarString()
+                        + " (" + e.getMessage() + "); trying " + (i + 2 == endpoints.size() ? "the registry itself" : "the next mirror"));
+            }
         }
     }
 

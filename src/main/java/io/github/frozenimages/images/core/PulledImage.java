@@ -12,15 +12,17 @@ import java.util.Locale;
  * @param totalBytes      the bytes of all its distinct layers
  * @param downloadedBytes the bytes fetched in this run (0 when everything came from the cache)
  * @param cachedLayers    distinct layers already in the cache
+ * @param mirror          the mirror that served the image, or null when the registry itself did
  */
 public record PulledImage(ImageReference reference, Platform platform, Digest manifestDigest, Digest configDigest,
-                          int layers, long totalBytes, long downloadedBytes, int cachedLayers, Duration duration) {
+                          int layers, long totalBytes, long downloadedBytes, int cachedLayers, Duration duration, String mirror) {
 
     /** The one INFO line per image, e.g. {@code alpine:3.20 linux/arm64 sha256:ab12cd34ef56 3 layers, 3.4 MB (1 cached) in 0.8 s}. */
     public String summary() {
-        return String.format(Locale.ROOT, "%s %s %s:%s %d layer%s, %s (%d cached) in %.1f s",
+        return String.format(Locale.ROOT, "%s %s %s:%s %d layer%s, %s (%d cached) in %.1f s%s",
                 reference.familiarString(), platform, manifestDigest.algorithm(), manifestDigest.shortHex(), layers,
-                layers == 1 ? "" : "s", humanBytes(totalBytes), cachedLayers, duration.toMillis() / 1000.0);
+                layers == 1 ? "" : "s", humanBytes(totalBytes), cachedLayers, duration.toMillis() / 1000.0,
+                mirror == null ? "" : " from mirror " + mirror);
     }
 
     public static String humanBytes(long bytes) {

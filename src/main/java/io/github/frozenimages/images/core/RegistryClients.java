@@ -7,7 +7,10 @@ import io.github.frozenimages.images.core.http.RetryPolicy;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.RegistryEndpoint;
+import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,10 +23,12 @@ final class RegistryClients {
     private final CredentialProvider credentials;
     private final PullListener listener;
     private final RetryPolicy retries;
+    private final Map<String, List<URI>> mirrors;
     private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
 
     RegistryClients(HttpTransport transport, Set<String> insecureRegistries, CredentialProvider credentials,
-                    RetryPolicy retries, PullListener listener) {
+                    RetryPolicy retries, Map<String, List<URI>> mirrors, PullListener listener) {
+        this.mirrors = mirrors;
         this.retries = retries;
         this.transport = transport;
         this.insecureRegistries = insecureRegistries;
@@ -31,11 +36,21 @@ final class RegistryClients {
         this.listener = listener;
     }
 
-    RegistryClient forImage(ImageReference image) {
-        return clients.computeIfAbsent(image.registry(), registry -> {
-            RegistryEndpoint endpoint = RegistryEndpoint.of(registry, image.registryHost(), insecureRegistries);
-            RegistryAuthenticator authenticator = new RegistryAuthenticator(transport, credentials.credentialsFor(registry), Clock.systemUTC());
-            return new RegistryClient(endpoint, transport, authenticator, retries, listener);
-        });
+    /** The endpoints to try for an image, in order: its registry's mirrors, then the registry itself. */
+    List<RegistryClient> forImage(ImageReference image) {
+        List<RegistryClient> endpoints = new ArrayList<>();
+        for (URI mirror : mirrors.getOrDefault(image.registry(), List.of())) {
+            RegistryEndpoint endpoint = RegistryEndpoint.mirror(mirror, insecureRegistries);
+            endpoints.add(clients.computeIfAbsent("mirror " + endpoint.base(), k -> client(endpoint)));
+        }
+        endpoints.add(clients.computeIfAbsent(image.registry(),
+                registry -> client(RegistryEndpoint.of(registry, image.registryHost(), insecureRegistries))));
+        return endpoints;
+    }
+
+    /** Credentials are looked up by the endpoint's own name: a mirror never receives the registry's secrets. */
+    private RegistryClient client(RegistryEndpoint endpoint) {
+        RegistryAuthenticator authenticator = new RegistryAuthenticator(transport, credentials.credentialsFor(endpoint.registry()), Clock.systemUTC());
+        return new RegistryClient(endpoint, transport, authenticator, retries, listener);
     }
 }

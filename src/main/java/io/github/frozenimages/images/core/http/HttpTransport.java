@@ -4,7 +4,13 @@ import java.io.Closeable;
 import java.io.IOException;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
+import java.net.ProxySelector;
+import org.apache.hc.client5.http.auth.AuthScope;
+import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
+import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
@@ -24,8 +30,13 @@ public final class HttpTransport implements Closeable {
     private final CloseableHttpClient client;
 
     public HttpTransport(int parallelRequests, String userAgent, java.time.Duration timeout) {
+        this(parallelRequests, userAgent, timeout, TlsSettings.JVM_DEFAULTS, ProxySettings.SYSTEM);
+    }
+
+    public HttpTransport(int parallelRequests, String userAgent, java.time.Duration timeout, TlsSettings tls, ProxySettings proxies) {
         Timeout idle = Timeout.ofMilliseconds(timeout.toMillis());
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setTlsSocketStrategy(new TlsContexts(tls))
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(idle)
                         // an idle-read timeout: a slow but moving download never hits it, a stalled one does
@@ -35,19 +46,33 @@ public final class HttpTransport implements Closeable {
                 .setMaxConnPerRoute(parallelRequests + 2)
                 .setMaxConnTotal(4 * (parallelRequests + 2))
                 .build();
-        this.client = HttpClients.custom()
+        HttpClientBuilder builder = HttpClients.custom()
                 .setConnectionManager(pool)
                 .disableRedirectHandling()
                 .disableAutomaticRetries()
                 .disableContentCompression()
                 .disableCookieManagement()
-                .disableAuthCaching()
                 .setUserAgent(userAgent)
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setResponseTimeout(idle)
                         .setConnectionRequestTimeout(Timeout.ofMinutes(10))
-                        .build())
-                .build();
+                        .build());
+        if (proxies.proxies().isEmpty()) {
+            // no proxy in settings.xml: the JVM's http(s).proxyHost and http.nonProxyHosts decide
+            builder.setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()));
+        } else {
+            builder.setRoutePlanner(new ProxyRoutePlanner(proxies));
+            BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+            for (ProxySettings.Proxy p : proxies.proxies()) {
+                if (p.username() != null) {
+                    credentials.setCredentials(new AuthScope(p.host(), p.port()),
+                            new UsernamePasswordCredentials(p.username(), p.password() == null ? new char[0] : p.password().toCharArray()));
+                }
+            }
+            // only proxy scopes are registered: registry authentication stays with the registry client
+            builder.setDefaultCredentialsProvider(credentials);
+        }
+        this.client = builder.build();
     }
 
     /** Sends a request; the caller must close the response, whose body streams from the socket. */

@@ -8,12 +8,34 @@ import java.util.Set;
  * Where a registry is reached: scheme, host and port. HTTPS always, except for loopback hosts and the
  * registries the user listed as insecure; there is never a silent fallback from https to http.
  */
-public record RegistryEndpoint(String registry, URI base) {
+public record RegistryEndpoint(String registry, URI base, boolean mirror) {
+
+    public RegistryEndpoint(String registry, URI base) {
+        this(registry, base, false);
+    }
+
+    /**
+     * A mirror given by URL. Plain http is allowed only where it would be for a registry: loopback hosts and
+     * the insecure list, so a typo cannot silently downgrade traffic.
+     */
+    public static RegistryEndpoint mirror(URI url, Set<String> insecureRegistries) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        String authority = url.getRawAuthority();
+        if (authority == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            throw new IllegalArgumentException("mirror \"" + url + "\" is not an http(s) URL with a host");
+        }
+        if (scheme.equals("http") && !isLoopback(hostOf(authority)) && !insecureRegistries.contains(authority)
+                && !insecureRegistries.contains(hostOf(authority))) {
+            throw new IllegalArgumentException("mirror \"" + url + "\" uses plain http; list " + authority
+                    + " in insecureRegistries to allow it");
+        }
+        return new RegistryEndpoint(authority, URI.create(scheme + "://" + authority), true);
+    }
 
     public static RegistryEndpoint of(String registry, String hostAndPort, Set<String> insecureRegistries) {
         boolean plain = isLoopback(hostOf(hostAndPort)) || insecureRegistries.contains(registry)
                 || insecureRegistries.contains(hostAndPort);
-        return new RegistryEndpoint(registry, URI.create((plain ? "http://" : "https://") + hostAndPort));
+        return new RegistryEndpoint(registry, URI.create((plain ? "http://" : "https://") + hostAndPort), false);
     }
 
     /** The host without port, IPv6 brackets removed. */
