@@ -148,6 +148,10 @@ def run_measured(cmd, cwd, log_path, timeout, env=None):
             rss = int(lines[-1])
         except (OSError, ValueError, IndexError):
             rss = None
+        try:
+            os.remove(rss_file)
+        except OSError:
+            pass
     if rss is None and "rusage" in result:
         rss = result["rusage"].ru_maxrss     # KiB on Linux
     return Measured(rc, wall, rss, timed_out)
@@ -541,7 +545,7 @@ class Bench:
 
     # ---- plugin
 
-    def plugin(self, row, image, cache, out, fmt="docker", maven_opts=None, extra=()):
+    def plugin(self, row, image, cache, out, output_format="docker", maven_opts=None, extra=()):
         g, a, v = self.coords
         workdir = self.tmp("mvn-cwd")
         log_path = os.path.join(self.root, f"{self.serial:03d}-{row.key}.log")
@@ -553,7 +557,7 @@ class Bench:
                f"-Dimages={self.ref(image)}",
                f"-Dimages.cacheDirectory={cache}",
                f"-Dimages.outputDirectory={out}",
-               f"-Dimages.format={fmt}", *extra]
+               f"-Dimages.format={output_format}", *extra]
         before = self.registry.log_size()
         m = run_measured(cmd, workdir, log_path, self.timeout, env=env)
         requests = self.registry.requests_since(before)
@@ -622,7 +626,7 @@ class Bench:
         cold_oci = self.row("cold-oci", f"plugin cold, oci format ({main})", main)
         for _ in range(n):
             cache, out = self.tmp("cache"), os.path.join(self.root, f"{self.serial:03d}-out")
-            self.plugin(cold_oci, main, cache, out, fmt="oci")
+            self.plugin(cold_oci, main, cache, out, output_format="oci")
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(cache, ignore_errors=True)
 
@@ -867,6 +871,7 @@ def main():
         p.error("--runs must be between 1 and 25")
 
     def on_signal(signum, _frame):
+        log(f"signal {signum}: stopping")
         raise SystemExit(128 + signum)
 
     for s in (signal.SIGTERM, signal.SIGHUP):
@@ -904,6 +909,9 @@ def main():
     except BenchError as e:
         log(f"error: {e}")
         return 2
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
     finally:
         with _children_lock:
             pgids = list(_children)

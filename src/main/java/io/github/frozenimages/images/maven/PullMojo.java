@@ -185,7 +185,7 @@ public class PullMojo extends AbstractMojo {
                     Optional.ofNullable(archive).map(File::toPath), parallelDownloads, cacheDirectory(), insecure,
                     null, new MavenPullListener(getLog(), progressLine()))
                     .withNetwork(NetworkOptions.DEFAULTS.withAttempts(retries).withTimeout(Duration.ofSeconds(timeout)))
-                    .withOffline(session.isOffline());
+                    .withOffline(session.getRequest() != null && session.isOffline());
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         }
@@ -193,7 +193,7 @@ public class PullMojo extends AbstractMojo {
 
     /** A live progress line only for a person at a terminal: not in batch mode (-B), not in CI, not when quiet. */
     private ProgressLine progressLine() {
-        boolean interactive = session.getRequest().isInteractiveMode() && System.console() != null
+        boolean interactive = session.getRequest() != null && session.getRequest().isInteractiveMode() && System.console() != null
                 && System.getenv("CI") == null && getLog().isInfoEnabled();
         return interactive ? new ProgressLine(System.out, System::nanoTime) : null;
     }
