@@ -3,7 +3,6 @@ package io.github.frozenimages.images.maven;
 import io.github.frozenimages.images.core.ImagePullException;
 import io.github.frozenimages.images.core.ImagePuller;
 import io.github.frozenimages.images.core.ImageRequest;
-import io.github.frozenimages.images.core.NetworkOptions;
 import io.github.frozenimages.images.core.OutputFormat;
 import io.github.frozenimages.images.core.PullRequest;
 import io.github.frozenimages.images.core.ref.ImageReference;
@@ -11,7 +10,6 @@ import io.github.frozenimages.images.core.ref.Platform;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +23,9 @@ import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import javax.inject.Inject;
 
 /**
  * Pulls container images from their registries, with no Docker daemon, into a folder that
@@ -132,6 +133,35 @@ public class PullMojo extends AbstractMojo {
     private int timeout;
 
     /**
+     * Mirrors tried in order before a registry; one that fails or lacks the image falls through to the next,
+     * then to the registry itself. Content from a mirror is verified by digest like any other.
+     * {@code <mirror><registry>docker.io</registry><url>https://mirror.example:5000</url></mirror>}, or
+     * {@code -Dimages.mirrors=docker.io=https://mirror.example:5000,quay.io=https://...}.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.mirrors")
+    private List<MirrorSpec> mirrors;
+
+    /**
+     * Extra CA certificates trusted for every registry, on top of the JVM's: a PEM bundle, or a JKS/PKCS12
+     * key store. Per registry, Docker's {@code ~/.docker/certs.d/<host[:port]>/} and
+     * {@code /etc/docker/certs.d/<host[:port]>/} ({@code *.crt}, {@code client.cert}, {@code client.key}) also apply.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.trustStore")
+    private File trustStore;
+
+    /**
+     * The password of {@code trustStore} when it is a key store.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.trustStorePassword")
+    private String trustStorePassword;
+
+    /**
      * Skips the goal.
      *
      * @since 0.1.0
@@ -144,6 +174,16 @@ public class PullMojo extends AbstractMojo {
 
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     private MavenProject project;
+
+    @Parameter(defaultValue = "${settings}", readonly = true)
+    private Settings settings;
+
+    private final SettingsDecrypter settingsDecrypter;
+
+    @Inject
+    public PullMojo(SettingsDecrypter settingsDecrypter) {
+        this.settingsDecrypter = settingsDecrypter;
+    }
 
     @Override
     public final void execute() throws MojoExecutionException, MojoFailureException {
@@ -184,7 +224,8 @@ public class PullMojo extends AbstractMojo {
             return new PullRequest(requests, outputDirectory(), OutputFormat.parse(format),
                     Optional.ofNullable(archive).map(File::toPath), parallelDownloads, cacheDirectory(), insecure,
                     null, new MavenPullListener(getLog(), progressLine()))
-                    .withNetwork(NetworkOptions.DEFAULTS.withAttempts(retries).withTimeout(Duration.ofSeconds(timeout)))
+                    .withNetwork(NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors,
+                            settings, settingsDecrypter))
                     .withOffline(session.getRequest() != null && session.isOffline());
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
