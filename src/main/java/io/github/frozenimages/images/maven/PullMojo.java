@@ -4,7 +4,12 @@ import io.github.frozenimages.images.core.ImagePullException;
 import io.github.frozenimages.images.core.ImagePuller;
 import io.github.frozenimages.images.core.ImageRequest;
 import io.github.frozenimages.images.core.OutputFormat;
+import io.github.frozenimages.images.core.PullListener;
 import io.github.frozenimages.images.core.PullRequest;
+import io.github.frozenimages.images.core.auth.ChainedCredentialProvider;
+import io.github.frozenimages.images.core.auth.CredentialProvider;
+import io.github.frozenimages.images.core.auth.DockerConfigCredentialProvider;
+import io.github.frozenimages.images.core.auth.PodmanAuthFileProvider;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
 import java.io.File;
@@ -13,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.maven.execution.MavenSession;
@@ -221,9 +227,10 @@ public class PullMojo extends AbstractMojo {
             if (insecureRegistries != null) {
                 insecureRegistries.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(insecure::add);
             }
+            PullListener listener = new MavenPullListener(getLog(), progressLine());
             return new PullRequest(requests, outputDirectory(), OutputFormat.parse(format),
                     Optional.ofNullable(archive).map(File::toPath), parallelDownloads, cacheDirectory(), insecure,
-                    null, new MavenPullListener(getLog(), progressLine()))
+                    credentials(listener), listener)
                     .withNetwork(NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors,
                             settings, settingsDecrypter))
                     .withOffline(session.getRequest() != null && session.isOffline());
@@ -237,6 +244,14 @@ public class PullMojo extends AbstractMojo {
         boolean interactive = session.getRequest() != null && session.getRequest().isInteractiveMode() && System.console() != null
                 && System.getenv("CI") == null && getLog().isInfoEnabled();
         return interactive ? new ProgressLine(System.out, System::nanoTime) : null;
+    }
+
+    /** settings.xml first (Maven users keep their secrets there), then what docker login and podman login left. */
+    private CredentialProvider credentials(PullListener listener) {
+        return new ChainedCredentialProvider(listener,
+                new SettingsCredentialProvider(settings, settingsDecrypter, Map.of()),
+                DockerConfigCredentialProvider.ofThisUser(),
+                PodmanAuthFileProvider.ofThisUser());
     }
 
     private List<ImageSpec> specs() throws MojoFailureException {

@@ -16,22 +16,34 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class StubTokenService implements AutoCloseable {
 
-    record Request(String query, String authorization) {
+    record Request(String method, String query, String authorization, String body) {
     }
 
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
 
     StubTokenService(int expiresIn) throws IOException {
+        this(expiresIn, true);
+    }
+
+    /** @param acceptsPost false for a token service without the OAuth2 POST endpoint (answers POST with 404) */
+    StubTokenService(int expiresIn, boolean acceptsPost) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/token", exchange -> {
-            requests.add(new Request(exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("Authorization")));
-            byte[] body = ("{\"token\":\"stub-token-" + requests.size() + "\",\"expires_in\":" + expiresIn + "}")
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawQuery(),
+                    exchange.getRequestHeaders().getFirst("Authorization"), body));
+            if (!acceptsPost && exchange.getRequestMethod().equals("POST")) {
+                exchange.sendResponseHeaders(404, -1);
+                exchange.close();
+                return;
+            }
+            byte[] answer = ("{\"access_token\":\"stub-token-" + requests.size() + "\",\"expires_in\":" + expiresIn + "}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
+            exchange.sendResponseHeaders(200, answer.length);
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+                out.write(answer);
             }
         });
         server.start();

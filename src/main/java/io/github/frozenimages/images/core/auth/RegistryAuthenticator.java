@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 /**
@@ -64,6 +66,10 @@ public final class RegistryAuthenticator {
         if (ch == null) {
             return Optional.empty();
         }
+        if (credentials.isPresent() && credentials.get().kind() == Credentials.Kind.REGISTRY_TOKEN) {
+            // a token issued for the registry itself (Docker's registrytoken) goes out as is
+            return Optional.of("Bearer " + credentials.get().secret());
+        }
         if (ch.isBasic()) {
             if (credentials.isEmpty()) {
                 throw new AuthenticationException("the registry requires credentials (Basic authentication) and none are configured", false, null);
@@ -97,8 +103,16 @@ public final class RegistryAuthenticator {
         if (!scheme.equals("https") && !scheme.equals("http")) {
             throw new AuthenticationException("the registry's token realm is not an http(s) URL", false, null);
         }
-        StringBuilder query = new StringBuilder();
+        boolean mayCarryCredentials = scheme.equals("https")
+                || io.github.frozenimages.images.core.registry.RegistryEndpoint.isLoopback(realmUri.getHost());
         String service = ch.parameter("service");
+        if (credentials.isPresent() && credentials.get().kind() == Credentials.Kind.IDENTITY_TOKEN && mayCarryCredentials) {
+            Optional<BearerToken> exchanged = exchangeRefreshToken(realm, realmUri, service, scope);
+            if (exchanged.isPresent()) {
+                return exchanged.get();
+            }
+        }
+        StringBuilder query = new StringBuilder();
         if (service != null) {
             query.append("service=").append(encode(service)).append('&');
         }
@@ -106,8 +120,6 @@ public final class RegistryAuthenticator {
         String separator = realm.contains("?") ? "&" : "?";
         ClassicRequestBuilder get = ClassicRequestBuilder.get(realm + separator + query);
         // credentials go to a token service only over https, or when it runs on this machine
-        boolean mayCarryCredentials = scheme.equals("https")
-                || io.github.frozenimages.images.core.registry.RegistryEndpoint.isLoopback(realmUri.getHost());
         if (credentials.isPresent() && mayCarryCredentials) {
             get.addHeader(HttpHeaders.AUTHORIZATION, credentials.get().basicHeader());
         }
@@ -120,6 +132,36 @@ public final class RegistryAuthenticator {
                         + credentials.get().source() : ", anonymous") + ")" + summary(body), false, null);
             }
             return TokenResponse.parse(BoundedBody.read(response, MAX_TOKEN_BODY), clock.instant());
+        } catch (AuthenticationException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new AuthenticationException("could not get a token from " + realmUri.getHost() + ": " + e.getMessage(), true, e);
+        }
+    }
+
+    /**
+     * The OAuth2 refresh-token grant for an identity token. Empty when the token service has no POST endpoint
+     * (404, 405, or a refusal of the form), so the caller falls back to the GET flow as containerd does.
+     */
+    private Optional<BearerToken> exchangeRefreshToken(String realm, URI realmUri, String service, String scope) throws AuthenticationException {
+        StringBuilder form = new StringBuilder("grant_type=refresh_token&client_id=images-maven-plugin");
+        form.append("&refresh_token=").append(encode(credentials.get().secret()));
+        form.append("&scope=").append(encode(scope));
+        if (service != null) {
+            form.append("&service=").append(encode(service));
+        }
+        ClassicRequestBuilder post = ClassicRequestBuilder.post(realm)
+                .setEntity(new StringEntity(form.toString(), ContentType.APPLICATION_FORM_URLENCODED));
+        try (ClassicHttpResponse response = transport.open(post.build())) {
+            int status = response.getCode();
+            if (status == 400 || status == 401 || status == 404 || status == 405) {
+                return Optional.empty();
+            }
+            if (status != 200) {
+                throw new AuthenticationException("the token service " + realmUri.getHost() + " refused the identity token from "
+                        + credentials.get().source() + " (HTTP " + status + ")", false, null);
+            }
+            return Optional.of(TokenResponse.parse(BoundedBody.read(response, MAX_TOKEN_BODY), clock.instant()));
         } catch (AuthenticationException e) {
             throw e;
         } catch (IOException e) {
