@@ -902,9 +902,10 @@ def main():
         table, failed = report(bench, header)
         print(table, flush=True)
         os.makedirs(WORK_DIR, exist_ok=True)
-        with open(os.path.join(WORK_DIR, "last-results.md"), "w") as f:
+        saved = os.path.join(WORK_DIR, "last-results-quick.md" if args.quick else "last-results.md")
+        with open(saved, "w") as f:
             f.write(table + "\n")
-        log(f"done in {time.monotonic() - started:.0f} s (table also in {os.path.join(WORK_DIR, 'last-results.md')})")
+        log(f"done in {time.monotonic() - started:.0f} s (table also in {saved})")
         return 1 if failed else 0
     except BenchError as e:
         log(f"error: {e}")

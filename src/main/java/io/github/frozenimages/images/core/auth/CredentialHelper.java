@@ -1,7 +1,6 @@
 package io.github.frozenimages.images.core.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +33,6 @@ public final class CredentialHelper {
 
     /** What docker-credential-helpers print on stdout when they hold nothing for the server. */
     static final String NOT_FOUND = "credentials not found in native keychain";
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final String name;
     private final String configuredBy;
@@ -91,7 +88,7 @@ public final class CredentialHelper {
     private Optional<Credentials> parse(byte[] stdout, String registry) {
         JsonNode answer;
         try {
-            answer = MAPPER.readTree(stdout);
+            answer = io.github.frozenimages.images.core.model.Json.readObjectLenient(stdout);
         } catch (IOException e) {
             answer = null;
         }

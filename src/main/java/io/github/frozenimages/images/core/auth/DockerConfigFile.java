@@ -3,7 +3,6 @@ package io.github.frozenimages.images.core.auth;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -30,9 +29,6 @@ public final class DockerConfigFile {
 
     /** A helper is run as {@code docker-credential-<name>}; a name is never a path. */
     private static final Pattern HELPER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-
-    /** Lenient like Go's encoding/json, which Docker reads the file with: a repeated key is not an error. */
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Where a registry's credential helper is configured: {@code credHelpers} or {@code credsStore}. */
     public record Helper(String name, String configuredBy) {
@@ -73,9 +69,12 @@ public final class DockerConfigFile {
     }
 
     static DockerConfigFile parse(byte[] bytes, Path file, String label) {
+        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return new DockerConfigFile(file, label, Map.of(), Map.of(), null); // an empty file, as Docker treats it
+        }
         JsonNode root;
         try {
-            root = MAPPER.readTree(bytes);
+            root = io.github.frozenimages.images.core.model.Json.readObjectLenient(bytes);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();

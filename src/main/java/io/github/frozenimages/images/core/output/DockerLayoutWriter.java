@@ -30,8 +30,8 @@ public final class DockerLayoutWriter implements LayoutWriter {
     @Override
     public LayoutPlan plan(List<OutputImage> images) throws IOException {
         LayoutPlan plan = layout.plan(images);
-        plan.document("manifest.json", Json.MAPPER.writeValueAsBytes(manifestJson(images)));
-        plan.document("repositories", Json.MAPPER.writeValueAsBytes(repositories(images)));
+        plan.document("manifest.json", Json.write(manifestJson(images)));
+        plan.document("repositories", Json.write(repositories(images)));
         return plan;
     }
 

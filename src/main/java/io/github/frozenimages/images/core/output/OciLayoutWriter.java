@@ -36,7 +36,7 @@ public final class OciLayoutWriter implements LayoutWriter {
             }
         }
         plan.document("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-        plan.document("index.json", Json.MAPPER.writeValueAsBytes(index(images)));
+        plan.document("index.json", Json.write(index(images)));
         return plan;
     }
 

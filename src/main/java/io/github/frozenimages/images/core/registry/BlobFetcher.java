@@ -47,10 +47,22 @@ public final class BlobFetcher {
         }
         InputStream content = entity == null ? InputStream.nullInputStream() : entity.getContent();
         return new BlobSource.Body(new FilterInputStream(content) {
+            private boolean ended;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                ended |= n < 0;
+                return n;
+            }
+
             @Override
             public void close() throws IOException {
-                // closing the response (not just the stream) drops an unfinished body instead of draining it
-                response.close();
+                if (ended) {
+                    response.close(); // a finished body: the connection goes back to the pool
+                } else {
+                    RegistryClient.close(response); // an abandoned one is dropped, not drained
+                }
             }
         }, start);
     }

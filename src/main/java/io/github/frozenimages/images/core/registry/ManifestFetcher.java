@@ -33,15 +33,18 @@ public final class ManifestFetcher {
         String contentType = null;
         String headerDigest = null;
         for (int attempt = 1; bytes == null; attempt++) {
-            try (ClassicHttpResponse response = client.get(ctx, "manifests/" + reference, Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT))) {
+            ClassicHttpResponse response = client.get(ctx, "manifests/" + reference, Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT));
+            try (response) {
                 Header type = response.getFirstHeader(HttpHeaders.CONTENT_TYPE);
                 contentType = type == null ? null : type.getValue();
                 Header digest = response.getFirstHeader("Docker-Content-Digest");
                 headerDigest = digest == null ? null : digest.getValue().trim();
                 bytes = BoundedBody.read(response, ManifestDocument.MAX_BYTES);
             } catch (BoundedBody.TooLargeException e) {
+                RegistryClient.close(response);
                 throw client.failure(ctx, Reason.PROTOCOL, "the manifest is too large: " + e.getMessage(), e);
             } catch (IOException e) {
+                RegistryClient.close(response);
                 // the body broke off after the headers: the request as a whole is tried again
                 if (attempt >= client.retries().attempts()) {
                     throw client.failure(ctx, Reason.UNREACHABLE, "reading the manifest failed after " + attempt + " attempts: " + e.getMessage(), e);

@@ -43,7 +43,11 @@ final class BlobIngest {
             try {
                 download(source);
                 return;
-            } catch (BlobVerificationException e) {
+            } catch (IOException | RuntimeException e) {
+                deleteIfEmpty();
+                if (!(e instanceof BlobVerificationException)) {
+                    throw e;
+                }
                 Files.deleteIfExists(partial);
                 if (restarted) {
                     throw e;
@@ -51,6 +55,13 @@ final class BlobIngest {
                 restarted = true;
                 observer.restarting(e.getMessage());
             }
+        }
+    }
+
+    /** A refused response leaves nothing worth resuming: no empty partial file lingers. */
+    private void deleteIfEmpty() throws IOException {
+        if (Files.isRegularFile(partial) && Files.size(partial) == 0) {
+            Files.delete(partial);
         }
     }
 

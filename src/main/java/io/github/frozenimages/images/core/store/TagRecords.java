@@ -36,7 +36,7 @@ public final class TagRecords {
         Files.createDirectories(directory);
         Path temp = Files.createTempFile(directory, ".tag", ".tmp");
         try {
-            Files.write(temp, Json.MAPPER.writeValueAsBytes(node));
+            Files.write(temp, Json.write(node));
             Files.move(temp, file(nameAndTag), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);

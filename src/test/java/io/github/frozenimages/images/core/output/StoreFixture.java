@@ -76,7 +76,7 @@ final class StoreFixture {
             diffIdList.add(layer.diffId());
             layerList.add(layer.blob());
         }
-        byte[] configBytes = Json.MAPPER.writeValueAsBytes(config);
+        byte[] configBytes = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(config);
         Descriptor configDescriptor = new Descriptor(MediaTypes.OCI_CONFIG, Digest.sha256(configBytes), configBytes.length);
         store.put(configDescriptor, configBytes);
 
@@ -87,7 +87,7 @@ final class StoreFixture {
         ArrayNode layerArray = manifest.putArray("layers");
         layerList.forEach(l -> layerArray.add(descriptorJson(l)));
         // pretty-printed, as some registries serve it: the writers must keep these exact bytes
-        byte[] manifestBytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
+        byte[] manifestBytes = new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
         Descriptor manifestDescriptor = new Descriptor(MediaTypes.OCI_MANIFEST, Digest.sha256(manifestBytes), manifestBytes.length)
                 .withPlatform(platform);
         store.put(manifestDescriptor, manifestBytes);
