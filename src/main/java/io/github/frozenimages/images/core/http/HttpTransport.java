@@ -2,86 +2,52 @@ package io.github.frozenimages.images.core.http;
 
 import java.io.Closeable;
 import java.io.IOException;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
-import java.net.ProxySelector;
-import org.apache.hc.client5.http.auth.AuthScope;
-import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
-import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
+import java.time.Duration;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
-import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.util.TimeValue;
-import org.apache.hc.core5.util.Timeout;
 
 /**
- * The HTTP client every registry request goes through: one connection pool (kept alive across images and
- * layers), no automatic redirects (the registry client follows them itself so that credentials never cross
- * an origin), no transparent decompression (blobs must arrive byte for byte as their digest says), and no
- * cookies.
+ * The registry client's HTTP connection, created on the first request: a build whose images are all pinned
+ * and cached sends none, and then does not pay for setting up the client at all.
  */
 public final class HttpTransport implements Closeable {
 
-    private final CloseableHttpClient client;
+    private final int parallelRequests;
+    private final String userAgent;
+    private final Duration timeout;
+    private final TlsSettings tls;
+    private final ProxySettings proxies;
+    private CloseableHttpClient client;
 
-    public HttpTransport(int parallelRequests, String userAgent, java.time.Duration timeout) {
+    public HttpTransport(int parallelRequests, String userAgent, Duration timeout) {
         this(parallelRequests, userAgent, timeout, TlsSettings.JVM_DEFAULTS, ProxySettings.SYSTEM);
     }
 
-    public HttpTransport(int parallelRequests, String userAgent, java.time.Duration timeout, TlsSettings tls, ProxySettings proxies) {
-        Timeout idle = Timeout.ofMilliseconds(timeout.toMillis());
-        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
-                .setTlsSocketStrategy(new TlsContexts(tls))
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(idle)
-                        // an idle-read timeout: a slow but moving download never hits it, a stalled one does
-                        .setSocketTimeout(idle)
-                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
-                        .build())
-                .setMaxConnPerRoute(parallelRequests + 2)
-                .setMaxConnTotal(4 * (parallelRequests + 2))
-                .build();
-        HttpClientBuilder builder = HttpClients.custom()
-                .setConnectionManager(pool)
-                .disableRedirectHandling()
-                .disableAutomaticRetries()
-                .disableContentCompression()
-                .disableCookieManagement()
-                .setUserAgent(userAgent)
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(idle)
-                        .setConnectionRequestTimeout(Timeout.ofMinutes(10))
-                        .build());
-        if (proxies.proxies().isEmpty()) {
-            // no proxy in settings.xml: the JVM's http(s).proxyHost and http.nonProxyHosts decide
-            builder.setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()));
-        } else {
-            builder.setRoutePlanner(new ProxyRoutePlanner(proxies));
-            BasicCredentialsProvider credentials = new BasicCredentialsProvider();
-            for (ProxySettings.Proxy p : proxies.proxies()) {
-                if (p.username() != null) {
-                    credentials.setCredentials(new AuthScope(p.host(), p.port()),
-                            new UsernamePasswordCredentials(p.username(), p.password() == null ? new char[0] : p.password().toCharArray()));
-                }
-            }
-            // only proxy scopes are registered: registry authentication stays with the registry client
-            builder.setDefaultCredentialsProvider(credentials);
+    public HttpTransport(int parallelRequests, String userAgent, Duration timeout, TlsSettings tls, ProxySettings proxies) {
+        this.parallelRequests = parallelRequests;
+        this.userAgent = userAgent;
+        this.timeout = timeout;
+        this.tls = tls;
+        this.proxies = proxies;
+    }
+
+    private synchronized CloseableHttpClient client() {
+        if (client == null) {
+            client = HttpClientFactory.create(parallelRequests, userAgent, timeout, tls, proxies);
         }
-        this.client = builder.build();
+        return client;
     }
 
     /** Sends a request; the caller must close the response, whose body streams from the socket. */
     public ClassicHttpResponse open(ClassicHttpRequest request) throws IOException {
-        return client.executeOpen(null, request, null);
+        return client().executeOpen(null, request, null);
     }
 
     @Override
-    public void close() throws IOException {
-        client.close();
+    public synchronized void close() throws IOException {
+        if (client != null) {
+            client.close();
+        }
     }
 }

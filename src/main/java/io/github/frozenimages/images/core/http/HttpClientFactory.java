@@ -1,0 +1,70 @@
+package io.github.frozenimages.images.core.http;
+
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import java.net.ProxySelector;
+import org.apache.hc.client5.http.auth.AuthScope;
+import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
+import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Builds the HTTP client every registry request goes through: one connection pool (kept alive across images and
+ * layers), no automatic redirects (the registry client follows them itself so that credentials never cross
+ * an origin), no transparent decompression (blobs must arrive byte for byte as their digest says), no cookies.
+ */
+final class HttpClientFactory {
+
+    private HttpClientFactory() {
+    }
+
+    static CloseableHttpClient create(int parallelRequests, String userAgent, java.time.Duration timeout, TlsSettings tls, ProxySettings proxies) {
+        Timeout idle = Timeout.ofMilliseconds(timeout.toMillis());
+        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setTlsSocketStrategy(new TlsContexts(tls))
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(idle)
+                        // an idle-read timeout: a slow but moving download never hits it, a stalled one does
+                        .setSocketTimeout(idle)
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                        .build())
+                .setMaxConnPerRoute(parallelRequests + 2)
+                .setMaxConnTotal(4 * (parallelRequests + 2))
+                .build();
+        HttpClientBuilder builder = HttpClients.custom()
+                .setConnectionManager(pool)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .setUserAgent(userAgent)
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(idle)
+                        .setConnectionRequestTimeout(Timeout.ofMinutes(10))
+                        .build());
+        if (proxies.proxies().isEmpty()) {
+            // no proxy in settings.xml: the JVM's http(s).proxyHost and http.nonProxyHosts decide
+            builder.setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()));
+        } else {
+            builder.setRoutePlanner(new ProxyRoutePlanner(proxies));
+            BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+            for (ProxySettings.Proxy p : proxies.proxies()) {
+                if (p.username() != null) {
+                    credentials.setCredentials(new AuthScope(p.host(), p.port()),
+                            new UsernamePasswordCredentials(p.username(), p.password() == null ? new char[0] : p.password().toCharArray()));
+                }
+            }
+            // only proxy scopes are registered: registry authentication stays with the registry client
+            builder.setDefaultCredentialsProvider(credentials);
+        }
+        return builder.build();
+    }
+
+}
