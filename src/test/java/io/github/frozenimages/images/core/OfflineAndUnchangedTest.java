@@ -41,7 +41,7 @@ class OfflineAndUnchangedTest {
     }
 
     @Test
-    void aPinnedDigestNeedsNoRegistryOnceCached() {
+    void aPinnedDigestNeedsNoRegistryOnceCached() throws Exception {
         String pinned;
         try (RegistryServer registry = RegistryServer.start()) {
             StandardFixtures fixtures = StandardFixtures.pushTo(registry.baseUrl());
@@ -49,9 +49,30 @@ class OfflineAndUnchangedTest {
             pull(false, pinned);
         }
         Path out = work.resolve("out");
+        io.github.frozenimages.images.core.output.StagedDirectory.deleteTree(out); // so the output is rebuilt from the cache
         List<PulledImage> again = pull(false, pinned); // online, but the registry is gone
         assertEquals(0, again.get(0).downloadedBytes());
         assertTrue(Files.isRegularFile(out.resolve("index.json")));
+    }
+
+    @Test
+    void pinnedImagesWhoseOutputIsUntouchedAreDoneWithoutReadingAnything() throws Exception {
+        String pinned;
+        try (RegistryServer registry = RegistryServer.start()) {
+            StandardFixtures fixtures = StandardFixtures.pushTo(registry.baseUrl());
+            pinned = registry.address() + "/test/docker-image@" + fixtures.dockerImage().manifestDigest();
+            pull(false, pinned);
+        }
+        // even the cache may go: the output is what the build needs, and it is as the last pull left it
+        java.nio.file.Files.walk(work.resolve("cache")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        log.clear();
+        assertEquals(List.of(), pull(false, pinned));
+        assertTrue(log.stream().anyMatch(l -> l.contains("untouched since the last build; nothing to do")), log.toString());
+
+        // a changed output file sends the build down the full path, which now needs the (gone) registry
+        java.nio.file.Files.writeString(work.resolve("out/repositories"), "{}");
+        ImagePullException e = assertThrows(ImagePullException.class, () -> pull(false, pinned));
+        assertEquals(ImagePullException.Reason.UNREACHABLE, e.reason());
     }
 
     @Test
