@@ -117,7 +117,7 @@ public final class ImagePuller {
             Path archive = request.archive().get();
             // the archive is a pure function of the tree, so an unchanged tree with its archive present is done
             if (!unchanged || !Files.isRegularFile(archive)) {
-                TarArchiveWriter.write(request.outputDirectory(), archive);
+                TarArchiveWriter.write(request.outputDirectory(), archive, request.archiveTimestamp());
                 request.listener().info("wrote " + archive);
             }
         }
@@ -125,7 +125,7 @@ public final class ImagePuller {
 
     /** The whole request as text when every image is pinned by digest, the only case a record can vouch for. */
     private static Optional<String> pinnedRequest(PullRequest request) {
-        StringBuilder sb = new StringBuilder(request.format().name());
+        StringBuilder sb = new StringBuilder(request.format().name()).append(' ').append(request.archiveTimestamp());
         for (ImageRequest image : request.images()) {
             if (image.reference().digest().isEmpty()) {
                 return Optional.empty();

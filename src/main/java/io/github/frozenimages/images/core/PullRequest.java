@@ -23,24 +23,31 @@ public record PullRequest(
         CredentialProvider credentials,
         PullListener listener,
         NetworkOptions network,
-        boolean offline) {
+        boolean offline,
+        java.time.Instant archiveTimestamp) {
 
     /** A request with the default network behaviour, online. */
     public PullRequest(List<ImageRequest> images, Path outputDirectory, OutputFormat format, Optional<Path> archive,
                        int parallelDownloads, Path cacheDirectory, Set<String> insecureRegistries,
                        CredentialProvider credentials, PullListener listener) {
         this(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory, insecureRegistries, credentials,
-                listener, NetworkOptions.DEFAULTS, false);
+                listener, NetworkOptions.DEFAULTS, false, java.time.Instant.EPOCH);
     }
 
     public PullRequest withNetwork(NetworkOptions options) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, options, offline);
+                insecureRegistries, credentials, listener, options, offline, archiveTimestamp);
     }
 
     public PullRequest withOffline(boolean value) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, value);
+                insecureRegistries, credentials, listener, network, value, archiveTimestamp);
+    }
+
+    /** The time every archive entry carries, e.g. {@code project.build.outputTimestamp}. */
+    public PullRequest withArchiveTimestamp(java.time.Instant time) {
+        return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
+                insecureRegistries, credentials, listener, network, offline, time);
     }
 
     public PullRequest {
@@ -53,6 +60,7 @@ public record PullRequest(
         credentials = credentials == null ? CredentialProvider.ANONYMOUS : credentials;
         listener = listener == null ? PullListener.SILENT : listener;
         network = network == null ? NetworkOptions.DEFAULTS : network;
+        archiveTimestamp = archiveTimestamp == null ? java.time.Instant.EPOCH : archiveTimestamp;
         if (parallelDownloads < 1) {
             throw new IllegalArgumentException("parallelDownloads must be at least 1, was " + parallelDownloads);
         }

@@ -29,6 +29,7 @@ import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.apache.maven.project.MavenProjectHelper;
 import org.apache.maven.settings.Settings;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 import javax.inject.Inject;
@@ -168,6 +169,32 @@ public class PullMojo extends AbstractMojo {
     private String trustStorePassword;
 
     /**
+     * Attaches the archive to the project, so that {@code install} and {@code deploy} publish it (an air-gapped
+     * bundle beside the build's other artifacts). Without {@code archive}, {@code target/images.tar} is written.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.attach", defaultValue = "false")
+    private boolean attach;
+
+    /**
+     * The classifier of the attached archive.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.classifier", defaultValue = "images")
+    private String classifier;
+
+    /**
+     * The time every archive entry carries, for reproducible archives: Maven's
+     * {@code project.build.outputTimestamp} (epoch seconds or ISO-8601); the epoch when unset.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.outputTimestamp", defaultValue = "${project.build.outputTimestamp}")
+    private String outputTimestamp;
+
+    /**
      * Skips the goal.
      *
      * @since 0.1.0
@@ -185,10 +212,12 @@ public class PullMojo extends AbstractMojo {
     private Settings settings;
 
     private final SettingsDecrypter settingsDecrypter;
+    private final MavenProjectHelper projectHelper;
 
     @Inject
-    public PullMojo(SettingsDecrypter settingsDecrypter) {
+    public PullMojo(SettingsDecrypter settingsDecrypter, MavenProjectHelper projectHelper) {
         this.settingsDecrypter = settingsDecrypter;
+        this.projectHelper = projectHelper;
     }
 
     @Override
@@ -206,6 +235,12 @@ public class PullMojo extends AbstractMojo {
             new ImagePuller().pull(request);
         } catch (ImagePullException e) {
             throw new MojoExecutionException(e.messageWithAdvice(), e);
+        }
+        if (attach) {
+            File file = request.archive().orElseThrow().toFile();
+            String type = file.getName().endsWith(".tar") ? "tar" : "tar.gz";
+            projectHelper.attachArtifact(project, type, classifier, file);
+            getLog().info("attached " + file.getName() + " as " + type + " with classifier " + classifier);
         }
     }
 
@@ -229,11 +264,12 @@ public class PullMojo extends AbstractMojo {
             }
             PullListener listener = new MavenPullListener(getLog(), progressLine());
             return new PullRequest(requests, outputDirectory(), OutputFormat.parse(format),
-                    Optional.ofNullable(archive).map(File::toPath), parallelDownloads, cacheDirectory(), insecure,
+                    archivePath(), parallelDownloads, cacheDirectory(), insecure,
                     credentials(listener), listener)
                     .withNetwork(NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors,
                             settings, settingsDecrypter))
-                    .withOffline(session.getRequest() != null && session.isOffline());
+                    .withOffline(session.getRequest() != null && session.isOffline())
+                    .withArchiveTimestamp(OutputTimestamp.parse(outputTimestamp));
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         }
@@ -267,6 +303,17 @@ public class PullMojo extends AbstractMojo {
             }
         }
         return all;
+    }
+
+    /** The archive to write: the configured one, or target/images.tar when attaching without one. */
+    private Optional<Path> archivePath() {
+        if (archive != null) {
+            return Optional.of(archive.toPath());
+        }
+        if (attach) {
+            return Optional.of(outputDirectory().resolveSibling("images.tar"));
+        }
+        return Optional.empty();
     }
 
     private Path outputDirectory() {

@@ -30,6 +30,14 @@ public final class TarArchiveWriter {
     }
 
     public static void write(Path tree, Path archive) throws IOException {
+        write(tree, archive, java.time.Instant.EPOCH);
+    }
+
+    /**
+     * @param entryTime the time every entry carries: {@code project.build.outputTimestamp} for a reproducible
+     *                  build, the epoch otherwise, never the time of the build
+     */
+    public static void write(Path tree, Path archive, java.time.Instant entryTime) throws IOException {
         Path target = archive.toAbsolutePath().normalize();
         Files.createDirectories(target.getParent());
         Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + "-", ".partial");
@@ -47,7 +55,7 @@ public final class TarArchiveWriter {
                     entry.setMode(dir ? 040755 : 0100644);
                     entry.setUserId(0);
                     entry.setGroupId(0);
-                    entry.setModTime(0);
+                    entry.setModTime(entryTime.toEpochMilli());
                     if (!dir) {
                         entry.setSize(Files.size(p));
                     }
@@ -61,11 +69,31 @@ public final class TarArchiveWriter {
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
+            writeChecksum(target);
         } finally {
             if (!done) {
                 Files.deleteIfExists(temp);
             }
         }
+    }
+
+    /** {@code <archive>.sha256} in sha256sum's format, so {@code sha256sum -c} checks a copied bundle. */
+    private static void writeChecksum(Path archive) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.io.InputStream in = Files.newInputStream(archive)) {
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                md.update(buffer, 0, n);
+            }
+        }
+        String line = java.util.HexFormat.of().formatHex(md.digest()) + "  " + archive.getFileName() + "\n";
+        Files.writeString(archive.resolveSibling(archive.getFileName() + ".sha256"), line, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private static OutputStream gzip(OutputStream out) throws IOException {

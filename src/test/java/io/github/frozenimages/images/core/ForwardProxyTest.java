@@ -1,0 +1,142 @@
+package io.github.frozenimages.images.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.github.frozenimages.images.core.auth.CredentialProvider;
+import io.github.frozenimages.images.core.http.ProxySettings;
+import io.github.frozenimages.images.testing.RegistryServer;
+import io.github.frozenimages.images.testing.StandardFixtures;
+import io.github.frozenimages.images.testing.TestLayer;
+import io.github.frozenimages.images.testing.TinyProxy;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pulls through a real forward proxy (tinyproxy on 127.0.0.2). The proxies of settings.xml apply to loopback
+ * registries too: unlike the JVM's defaults ({@code http.nonProxyHosts=localhost|127.*|[::1]}), only the
+ * configured {@code nonProxyHosts} exempt a host, so what the proxy logs is exactly what the client sent it.
+ */
+class ForwardProxyTest {
+
+    private static final String USER = "proxy-user";
+    private static final String PASSWORD = "proxy-pass";
+
+    static RegistryServer registry;
+    static StandardFixtures fixtures;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = RegistryServer.start();
+        fixtures = StandardFixtures.pushTo(registry.baseUrl());
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    void everyRequestOfThePullGoesThroughTheProxy() {
+        try (TinyProxy proxy = TinyProxy.start(registry.port(), null, null)) {
+            PulledImage pulled = pull(new ProxySettings.Proxy("http", TinyProxy.HOST, proxy.port(), null, null, null)).get(0);
+
+            assertEquals(fixtures.ociImage().manifestDigest(), pulled.manifestDigest().toString());
+            List<String> seen = proxy.requestLines();
+            String base = "GET " + registry.baseUrl() + "/v2/";
+            assertTrue(seen.contains(base + " HTTP/1.1"), "the ping went through the proxy: " + seen);
+            assertTrue(seen.contains(base + "test/oci-image/manifests/1.0 HTTP/1.1"), seen.toString());
+            assertTrue(seen.contains(base + "test/oci-image/blobs/" + fixtures.ociImage().configDigest() + " HTTP/1.1"), seen.toString());
+            for (TestLayer layer : fixtures.ociImage().layers()) {
+                assertTrue(seen.contains(base + "test/oci-image/blobs/" + layer.digest() + " HTTP/1.1"), layer + " not in " + seen);
+            }
+        }
+    }
+
+    @Test
+    void theProxyCredentialsOfTheSettingsAnswerItsChallenge() {
+        try (TinyProxy proxy = TinyProxy.start(registry.port(), USER, PASSWORD)) {
+            PulledImage pulled = pull(new ProxySettings.Proxy("http", TinyProxy.HOST, proxy.port(), USER, PASSWORD, null)).get(0);
+
+            assertEquals(fixtures.ociImage().manifestDigest(), pulled.manifestDigest().toString());
+            assertTrue(proxy.requestLines().contains("GET " + registry.baseUrl() + "/v2/test/oci-image/manifests/1.0 HTTP/1.1"),
+                    proxy.requestLines().toString());
+        }
+    }
+
+    @Test
+    void aProxyThatWantsCredentialsAndGetsNoneFailsNamingTheProxy() {
+        try (TinyProxy proxy = TinyProxy.start(registry.port(), USER, PASSWORD)) {
+            ImagePullException e = assertThrows(ImagePullException.class,
+                    () -> pull(new ProxySettings.Proxy("http", TinyProxy.HOST, proxy.port(), null, null, null)));
+
+            assertTrue(e.getMessage().contains("407"), e.getMessage());
+            assertTrue(e.getMessage().contains(TinyProxy.HOST + ":" + proxy.port()), "names the proxy: " + e.getMessage());
+            assertEquals(ImagePullException.Reason.UNREACHABLE, e.reason(), e.getMessage());
+        }
+    }
+
+    @Test
+    void aProxyThatRejectsTheConfiguredCredentialsFailsNamingTheProxyUserButNotThePassword() throws IOException {
+        // tinyproxy 1.11 answers wrong proxy credentials with 401 instead of 407, like a registry would; a proxy
+        // that keeps the protocol is stood in for by one that refuses every Proxy-Authorization
+        HttpServer refusing = HttpServer.create(new InetSocketAddress(TinyProxy.HOST, 0), 0);
+        List<String> proxyAuthorizations = new CopyOnWriteArrayList<>();
+        refusing.createContext("/", exchange -> {
+            try (exchange) {
+                proxyAuthorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Proxy-Authorization")));
+                exchange.getResponseHeaders().add("Proxy-Authenticate", "Basic realm=\"test proxy\"");
+                exchange.sendResponseHeaders(407, -1);
+            }
+        });
+        refusing.start();
+        try {
+            String wrong = "wrong-proxy-pass";
+            int port = refusing.getAddress().getPort();
+            ImagePullException e = assertThrows(ImagePullException.class,
+                    () -> pull(new ProxySettings.Proxy("http", TinyProxy.HOST, port, USER, wrong, null)));
+
+            assertEquals(ImagePullException.Reason.UNREACHABLE, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("the http proxy " + TinyProxy.HOST + ":" + port + " rejected the credentials of " + USER),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains(wrong), "the secret must never appear: " + e.getMessage());
+            assertTrue(proxyAuthorizations.stream().anyMatch(a -> a.startsWith("Basic ")), "the credentials were offered: " + proxyAuthorizations);
+        } finally {
+            refusing.stop(0);
+        }
+    }
+
+    @Test
+    void aRegistryListedInNonProxyHostsIsReachedDirectly() {
+        try (TinyProxy proxy = TinyProxy.start(registry.port(), null, null)) {
+            PulledImage pulled = pull(new ProxySettings.Proxy("http", TinyProxy.HOST, proxy.port(), null, null, "localhost|127.0.0.*")).get(0);
+
+            assertEquals(fixtures.ociImage().manifestDigest(), pulled.manifestDigest().toString());
+            assertEquals(List.of(), proxy.requestLines(), "the proxy saw nothing");
+        }
+    }
+
+    private List<PulledImage> pull(ProxySettings.Proxy proxy) {
+        ImageRequest image = RegistryTestSupport.image(registry.address() + "/test/oci-image:1.0");
+        return new ImagePuller().pull(new PullRequest(List.of(image), work.resolve("out"), OutputFormat.OCI, Optional.empty(), 2,
+                work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, PullListener.SILENT)
+                .withNetwork(RegistryTestSupport.FAST_RETRIES.withProxies(new ProxySettings(List.of(proxy)))));
+    }
+}
