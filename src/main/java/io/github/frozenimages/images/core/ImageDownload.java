@@ -91,7 +91,8 @@ final class ImageDownload {
                 manifest.layers(), config.diffIds());
         PulledImage pulled = new PulledImage(resolved.reference(), platform, resolved.manifest().digest(), manifest.config().digest(),
                 manifest.layers().size(), total, downloaded, cached, Duration.ofNanos(System.nanoTime() - start),
-                client.endpoint().mirror() ? client.endpoint().base().toString() : null);
+                client.endpoint().mirror() ? client.endpoint().base().toString() : null, client.endpoint().base().toString(),
+                client.credentialSource(), client.retriesFor(resolved.reference()), client.rateLimitRemaining(resolved.reference()));
         return new Result(output, pulled);
     }
 

@@ -12,7 +12,8 @@ public class ImagePullException extends RuntimeException {
     public enum Reason {
         NOT_FOUND("check the name and tag, and whether the repository needs credentials"),
         DENIED("check the credentials configured for this registry"),
-        UNREACHABLE("check the registry address and the network or proxy settings"),
+        UNREACHABLE("check the registry address and the network or proxy settings; for a TLS error, trust the registry's CA"
+                + " with images.trustStore or a certs.d/<host:port>/ca.crt"),
         NO_MATCHING_PLATFORM("choose one of the listed platforms with <platform> or -Dimages.platform"),
         UNSUPPORTED_MEDIA_TYPE("the image uses a format this plugin does not read"),
         DIGEST_MISMATCH("the registry or a proxy served other bytes than the image names; retry, and report it if it persists"),

@@ -8,6 +8,7 @@ import io.github.frozenimages.images.core.output.LayoutPlan;
 import io.github.frozenimages.images.core.output.LayoutWriter;
 import io.github.frozenimages.images.core.output.OciLayoutWriter;
 import io.github.frozenimages.images.core.output.OutputImage;
+import io.github.frozenimages.images.core.output.PullReport;
 import io.github.frozenimages.images.core.output.PullState;
 import io.github.frozenimages.images.core.output.StagedDirectory;
 import io.github.frozenimages.images.core.output.TarArchiveWriter;
@@ -58,7 +59,7 @@ public final class ImagePuller {
                 network.tls(), network.proxies())) {
             RetryPolicy retries = new RetryPolicy(network.attempts(), network.retryBaseDelay(), network.retryMaxDelay());
             RegistryClients clients = new RegistryClients(transport, request.insecureRegistries(), request.credentials(), retries,
-                    network.mirrors(), request.listener());
+                    network.mirrors(), network.tls(), request.listener());
             ImageResolver resolver = new ImageResolver(store, request.offline());
             ImageDownload download = new ImageDownload(store, blobPool, request.listener(), request.offline());
             List<Future<ImageDownload.Result>> futures = new ArrayList<>();
@@ -74,6 +75,8 @@ public final class ImagePuller {
             }
             List<PulledImage> pulled = results.stream().map(ImageDownload.Result::pulled).toList();
             pulled.forEach(p -> request.listener().info(p.summary()));
+            PullReport.write(PullReport.pathFor(request.outputDirectory()), pulled);
+            PullReport.table(pulled).forEach(line -> request.listener().info(line));
             request.listener().info(PullSummary.of(pulled, System.nanoTime() - start));
             return pulled;
         } catch (IOException e) {

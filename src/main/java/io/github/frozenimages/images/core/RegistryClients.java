@@ -4,6 +4,7 @@ import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.core.auth.RegistryAuthenticator;
 import io.github.frozenimages.images.core.http.HttpTransport;
 import io.github.frozenimages.images.core.http.RetryPolicy;
+import io.github.frozenimages.images.core.http.TlsSettings;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.RegistryEndpoint;
@@ -24,11 +25,13 @@ final class RegistryClients {
     private final PullListener listener;
     private final RetryPolicy retries;
     private final Map<String, List<URI>> mirrors;
+    private final TlsSettings tls;
     private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
 
     RegistryClients(HttpTransport transport, Set<String> insecureRegistries, CredentialProvider credentials,
-                    RetryPolicy retries, Map<String, List<URI>> mirrors, PullListener listener) {
+                    RetryPolicy retries, Map<String, List<URI>> mirrors, TlsSettings tls, PullListener listener) {
         this.mirrors = mirrors;
+        this.tls = tls;
         this.retries = retries;
         this.transport = transport;
         this.insecureRegistries = insecureRegistries;
@@ -44,7 +47,8 @@ final class RegistryClients {
             endpoints.add(clients.computeIfAbsent("mirror " + endpoint.base(), k -> client(endpoint)));
         }
         endpoints.add(clients.computeIfAbsent(image.registry(),
-                registry -> client(RegistryEndpoint.of(registry, image.registryHost(), insecureRegistries))));
+                registry -> client(RegistryEndpoint.of(registry, image.registryHost(), insecureRegistries,
+                        tls.namesRegistry(image.registryHost())))));
         return endpoints;
     }
 

@@ -32,6 +32,24 @@ class PullCacheAndOutputTest extends RegistryTestSupport {
 
         List<PulledImage> second = pull(work, OutputFormat.DOCKER,
                 image(ref(StandardFixtures.SHARED_BASE, "1.0")), image(ref(StandardFixtures.SHARED_BASE, "2.0")));
+
+        // the report sits beside the output tree, which stays exactly an image layout
+        JsonNode report;
+        try {
+            report = new ObjectMapper().readTree(work.resolve("out-report.json").toFile()).get("images");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertEquals(2, report.size());
+        assertEquals(registry.address() + "/test/shared-base:1.0", report.get(0).get("reference").asText());
+        assertEquals(fixtures.sharedBase1().manifestDigest(), report.get(0).get("digest").asText());
+        assertEquals("linux/amd64", report.get(0).get("platform").asText());
+        assertEquals(0, report.get(0).get("downloadedBytes").asLong());
+        assertEquals(second.get(0).layers(), report.get(0).get("layersReused").asInt());
+        assertEquals("http://" + registry.address(), report.get(0).get("endpoint").asText());
+        assertEquals("anonymous", report.get(0).get("credentials").asText());
+        assertEquals(0, report.get(0).get("retries").asInt());
+        assertFalse(Files.exists(work.resolve("out/out-report.json")));
         assertEquals(0, second.stream().mapToLong(PulledImage::downloadedBytes).sum());
         assertEquals(second.get(0).layers() + second.get(1).layers(), second.stream().mapToInt(PulledImage::cachedLayers).sum());
     }
@@ -49,7 +67,7 @@ class PullCacheAndOutputTest extends RegistryTestSupport {
         TestImage docker = fixtures.dockerImage();
         assertFalse(Files.exists(out.resolve("blobs/sha256/" + docker.configDigest().substring(7))));
         try (Stream<Path> siblings = Files.list(work)) {
-            assertEquals(List.of("cache", "out"), siblings.map(p -> p.getFileName().toString()).sorted().toList(),
+            assertEquals(List.of("cache", "out", "out-report.json"), siblings.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no staging or old folders may remain");
         }
     }

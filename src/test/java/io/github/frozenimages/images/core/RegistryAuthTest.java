@@ -91,6 +91,9 @@ class RegistryAuthTest {
                     OutputFormat.DOCKER, Optional.empty(), 2, work.resolve("cache2"), Set.of(),
                     r -> Optional.of(new Credentials("alice", "s3cret-pass", "test")), capture));
             String basic = new Credentials("alice", "s3cret-pass", "test").basicHeader().substring("Basic ".length());
+            String report = Files.readString(work.resolve("out2-report.json"));
+            assertTrue(report.contains("\"credentials\":\"test\""), report);
+            assertFalse(report.contains("s3cret-pass") || report.contains(basic), report);
             assertTrue(lines.size() > 3, "debug lines were captured: " + lines);
             for (String line : lines) {
                 assertFalse(line.contains("s3cret-pass") || line.contains(basic), "secret in log line: " + line);

@@ -127,9 +127,12 @@ public final class RegistryAuthenticator {
             int status = response.getCode();
             if (status != 200) {
                 String body = BoundedBody.readQuietly(response, 4096);
+                // worded like the registry's own refusal, so a wrong password reads the same under Basic and Bearer
+                String who = credentials.isEmpty() ? "anonymous"
+                        : (status == 401 || status == 403 ? "the credentials from " + credentials.get().source() + " were rejected"
+                        : "credentials from " + credentials.get().source());
                 throw new AuthenticationException("the token service " + realmUri.getHost() + " refused a token for "
-                        + scope + " (HTTP " + status + (credentials.isPresent() ? ", credentials from "
-                        + credentials.get().source() : ", anonymous") + ")" + summary(body), false, null);
+                        + scope + " (HTTP " + status + ", " + who + ")" + summary(body), false, null);
             }
             return TokenResponse.parse(BoundedBody.read(response, MAX_TOKEN_BODY), clock.instant());
         } catch (AuthenticationException e) {

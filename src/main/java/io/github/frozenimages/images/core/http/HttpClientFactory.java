@@ -25,10 +25,10 @@ final class HttpClientFactory {
     private HttpClientFactory() {
     }
 
-    static CloseableHttpClient create(int parallelRequests, String userAgent, java.time.Duration timeout, TlsSettings tls, ProxySettings proxies) {
+    static CloseableHttpClient create(int parallelRequests, String userAgent, java.time.Duration timeout, TlsContexts tls, ProxySettings proxies) {
         Timeout idle = Timeout.ofMilliseconds(timeout.toMillis());
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
-                .setTlsSocketStrategy(new TlsContexts(tls))
+                .setTlsSocketStrategy(tls)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(idle)
                         // an idle-read timeout: a slow but moving download never hits it, a stalled one does

@@ -3,6 +3,7 @@ package io.github.frozenimages.images.core.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.security.Principal;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +14,15 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509TrustManager;
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
@@ -33,6 +37,8 @@ public final class TlsContexts implements TlsSocketStrategy {
     private final TlsSettings settings;
     private final Map<String, DefaultClientTlsStrategy> byHost = new ConcurrentHashMap<>();
     private volatile List<X509Certificate> sharedCas;
+    /** host:port of servers that asked for a client certificate in a handshake while none was configured for them. */
+    private final Set<String> askedForMissingCertificate = ConcurrentHashMap.newKeySet();
 
     public TlsContexts(TlsSettings settings) {
         this.settings = settings;
@@ -43,8 +49,21 @@ public final class TlsContexts implements TlsSocketStrategy {
         return strategyFor(target, port).upgrade(socket, target, port, attachment, context);
     }
 
+    /**
+     * Whether the server at host:port asked for a client certificate that is not configured. A server that
+     * requires one lets a TLS 1.3 handshake finish and then drops the connection, so the error the request
+     * sees ("Broken pipe", "Connection reset") does not say why; this does.
+     */
+    public boolean askedForMissingClientCertificate(String host, int port) {
+        return askedForMissingCertificate.contains(key(host, port));
+    }
+
+    static String key(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
     DefaultClientTlsStrategy strategyFor(String host, int port) throws IOException {
-        String key = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        String key = key(host, port);
         DefaultClientTlsStrategy strategy = byHost.get(key);
         if (strategy == null) {
             strategy = new DefaultClientTlsStrategy(context(key, port == 443 ? host : key));
@@ -85,6 +104,9 @@ public final class TlsContexts implements TlsSocketStrategy {
                 if (keys == null && Files.isRegularFile(cert) && Files.isRegularFile(key)) {
                     keys = clientKeys(Pem.certificates(cert), Pem.privateKey(key));
                 }
+            }
+            if (keys == null) {
+                keys = new KeyManager[] {new NoClientCertificate(hostPort, askedForMissingCertificate)};
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
@@ -144,5 +166,54 @@ public final class TlsContexts implements TlsSocketStrategy {
         }
         sharedCas = cas;
         return cas;
+    }
+
+    /** Offers no certificate, as no key manager would, but records that the server asked for one. */
+    private static final class NoClientCertificate extends X509ExtendedKeyManager {
+
+        private final String hostPort;
+        private final Set<String> asked;
+
+        NoClientCertificate(String hostPort, Set<String> asked) {
+            this.hostPort = hostPort;
+            this.asked = asked;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            asked.add(hostPort);
+            return null;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            asked.add(hostPort);
+            return null;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return null;
+        }
     }
 }

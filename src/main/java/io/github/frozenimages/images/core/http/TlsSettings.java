@@ -1,5 +1,7 @@
 package io.github.frozenimages.images.core.http;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +20,23 @@ public record TlsSettings(Optional<Path> trustStore, Optional<String> trustStore
 
     public TlsSettings {
         certsDirectories = List.copyOf(certsDirectories);
+    }
+
+    /**
+     * Whether a certs directory has a folder for this {@code host[:port]}: TLS is configured for that registry,
+     * so it is reached over https even on a loopback address.
+     */
+    public boolean namesRegistry(String hostAndPort) {
+        for (Path dir : certsDirectories) {
+            try {
+                if (Files.isDirectory(dir.resolve(hostAndPort))) {
+                    return true;
+                }
+            } catch (InvalidPathException e) {
+                // a host:port that is no file name on this system cannot have a folder
+            }
+        }
+        return false;
     }
 
     /** Docker's own lookup places: {@code ~/.docker/certs.d} and {@code /etc/docker/certs.d}. */

@@ -37,6 +37,8 @@ public final class ManifestFetcher {
             try (response) {
                 Header type = response.getFirstHeader(HttpHeaders.CONTENT_TYPE);
                 contentType = type == null ? null : type.getValue();
+                Header limit = response.getFirstHeader("ratelimit-remaining");
+                client.recordRateLimit(ctx.image(), limit == null ? null : limit.getValue());
                 Header digest = response.getFirstHeader("Docker-Content-Digest");
                 headerDigest = digest == null ? null : digest.getValue().trim();
                 bytes = BoundedBody.read(response, ManifestDocument.MAX_BYTES);

@@ -41,6 +41,8 @@ public final class RegistryClient {
     private final RetryPolicy retries;
     private final PullListener listener;
     private boolean pinged;
+    private final Map<ImageReference, java.util.concurrent.atomic.AtomicInteger> retriesByImage = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<ImageReference, String> rateLimitByImage = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RegistryClient(RegistryEndpoint endpoint, HttpTransport transport, RegistryAuthenticator authenticator,
                           RetryPolicy retries, PullListener listener) {
@@ -81,7 +83,8 @@ public final class RegistryClient {
             try {
                 response = sendAuthorized(ctx, uri, headers);
             } catch (IOException e) {
-                if (attempt >= retries.attempts()) {
+                // a certificate that is not trusted today will not be trusted in a second either
+                if (attempt >= retries.attempts() || e instanceof javax.net.ssl.SSLException) {
                     throw unreachable(ctx, e, attempt);
                 }
                 pause(ctx, attempt, null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
@@ -99,7 +102,30 @@ public final class RegistryClient {
         }
     }
 
+    /** How many requests for an image's content were retried, for the report. */
+    public int retriesFor(ImageReference image) {
+        java.util.concurrent.atomic.AtomicInteger n = retriesByImage.get(image);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Docker Hub's {@code ratelimit-remaining} as last sent for an image's manifest, or null. */
+    public String rateLimitRemaining(ImageReference image) {
+        return rateLimitByImage.get(image);
+    }
+
+    void recordRateLimit(ImageReference image, String value) {
+        if (value != null) {
+            rateLimitByImage.put(image, value);
+        }
+    }
+
+    /** Where this client's credentials come from ("anonymous" without any); never the secret. */
+    public String credentialSource() {
+        return authenticator.credentials().map(c -> c.source()).orElse("anonymous");
+    }
+
     private void pause(Context ctx, int attempt, String retryAfter, String reason) {
+        retriesByImage.computeIfAbsent(ctx.image(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
         Duration wait = retries.delay(attempt, retryAfter, Instant.now());
         listener.warn(String.format("attempt %d of %d to %s %s from %s failed (%s); retrying in %.1f s", attempt,
                 retries.attempts(), ctx.action(), ctx.image().familiarString(), endpoint.registry(), reason, wait.toMillis() / 1000.0));
@@ -137,6 +163,9 @@ public final class RegistryClient {
                     pause(ctx, attempt, retryAfter == null ? null : retryAfter.getValue(), "/v2/ answered HTTP " + status);
                     continue;
                 }
+                if (status == 407) {
+                    throw proxyRefused(ctx);
+                }
                 if (status == 401) {
                     authenticator.accept(challenges(response));
                 } else if (status == 404) {
@@ -147,7 +176,7 @@ public final class RegistryClient {
                 pinged = true;
                 return;
             } catch (IOException e) {
-                if (attempt >= retries.attempts()) {
+                if (attempt >= retries.attempts() || e instanceof javax.net.ssl.SSLException) {
                     throw unreachable(ctx, e, attempt);
                 }
                 pause(ctx, attempt, null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
@@ -203,6 +232,10 @@ public final class RegistryClient {
         if (status >= 200 && status < 300) {
             return response;
         }
+        if (status == 407) {
+            close(response);
+            throw proxyRefused(ctx);
+        }
         String body = BoundedBody.readQuietly(response, RegistryErrors.MAX_BODY);
         close(response);
         String detail = RegistryErrors.describe(status, body);
@@ -225,6 +258,12 @@ public final class RegistryClient {
         return Arrays.stream(response.getHeaders(HttpHeaders.WWW_AUTHENTICATE))
                 .flatMap(h -> AuthChallenge.parse(h.getValue()).stream())
                 .toList();
+    }
+
+    /** A 407 is the proxy's word, not the registry's: the message names the proxy, and the reason points at the network settings. */
+    private ImagePullException proxyRefused(Context ctx) {
+        return failure(ctx, Reason.UNREACHABLE, transport.proxyAuthenticationFailure(endpoint.base())
+                + " (HTTP 407 Proxy Authentication Required)", null);
     }
 
     private ImagePullException unreachable(Context ctx, IOException e, int attempts) {

@@ -5,8 +5,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Where a registry is reached: scheme, host and port. HTTPS always, except for loopback hosts and the
- * registries the user listed as insecure; there is never a silent fallback from https to http.
+ * Where a registry is reached: scheme, host and port. HTTPS always, except for the registries the user
+ * listed as insecure and loopback hosts without TLS settings of their own; there is never a silent
+ * fallback from https to http.
  */
 public record RegistryEndpoint(String registry, URI base, boolean mirror) {
 
@@ -33,8 +34,17 @@ public record RegistryEndpoint(String registry, URI base, boolean mirror) {
     }
 
     public static RegistryEndpoint of(String registry, String hostAndPort, Set<String> insecureRegistries) {
-        boolean plain = isLoopback(hostOf(hostAndPort)) || insecureRegistries.contains(registry)
-                || insecureRegistries.contains(hostAndPort);
+        return of(registry, hostAndPort, insecureRegistries, false);
+    }
+
+    /**
+     * @param tlsConfigured whether the TLS settings name this host (a {@code certs.d/<host:port>} folder): a
+     *                      loopback registry is then reached over https, as a local registry with its own CA or
+     *                      client certificates needs; otherwise loopback means plain http, like a test registry
+     */
+    public static RegistryEndpoint of(String registry, String hostAndPort, Set<String> insecureRegistries, boolean tlsConfigured) {
+        boolean insecure = insecureRegistries.contains(registry) || insecureRegistries.contains(hostAndPort);
+        boolean plain = insecure || (isLoopback(hostOf(hostAndPort)) && !tlsConfigured);
         return new RegistryEndpoint(registry, URI.create((plain ? "http://" : "https://") + hostAndPort), false);
     }
 

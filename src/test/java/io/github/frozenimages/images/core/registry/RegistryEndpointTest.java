@@ -56,6 +56,24 @@ class RegistryEndpointTest {
         assertEquals(hostAndPort, endpoint.registry());
     }
 
+    @ParameterizedTest(name = "{0} with TLS configured -> {1}")
+    @CsvSource({
+            // a certs.d folder for a loopback registry says it serves TLS
+            "127.0.0.1:5000, https://127.0.0.1:5000",
+            "localhost, https://localhost",
+            "[::1]:5000, https://[::1]:5000",
+            // other hosts are https anyway
+            "registry.example.com:5000, https://registry.example.com:5000",
+    })
+    void loopbackIsHttpsWhenTlsIsConfiguredForIt(String hostAndPort, String expected) {
+        assertEquals(URI.create(expected), RegistryEndpoint.of(hostAndPort, hostAndPort, Set.of(), true).base());
+    }
+
+    @Test
+    void theInsecureListWinsOverTlsSettings() {
+        assertEquals(URI.create("http://127.0.0.1:5000"), RegistryEndpoint.of("127.0.0.1:5000", "127.0.0.1:5000", Set.of("127.0.0.1:5000"), true).base());
+    }
+
     @ParameterizedTest(name = "insecure {2}: {0} via {1} -> {3}")
     @CsvSource({
             // listed by registry name

@@ -1,0 +1,95 @@
+package io.github.frozenimages.images.core.output;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.frozenimages.images.core.PulledImage;
+import io.github.frozenimages.images.core.model.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a pull did, for machines ({@code <output>-report.json}, beside the output tree so the tree stays exactly
+ * an image layout) and for people (a compact table for the log). Never holds a secret: credentials appear
+ * only as the name of their source.
+ */
+public final class PullReport {
+
+    private PullReport() {
+    }
+
+    /** The report's place: {@code target/images} reports to {@code target/images-report.json}. */
+    public static Path pathFor(Path outputDirectory) {
+        Path out = outputDirectory.toAbsolutePath().normalize();
+        return out.resolveSibling(out.getFileName() + "-report.json");
+    }
+
+    public static void write(Path file, List<PulledImage> images) throws IOException {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ArrayNode list = root.putArray("images");
+        for (PulledImage p : images) {
+            ObjectNode n = list.addObject();
+            n.put("reference", p.reference().toString());
+            n.put("digest", p.manifestDigest().toString());
+            n.put("config", p.configDigest().toString());
+            n.put("platform", p.platform().toString());
+            n.put("layers", p.layers());
+            n.put("bytes", p.totalBytes());
+            n.put("downloadedBytes", p.downloadedBytes());
+            n.put("layersReused", p.cachedLayers());
+            n.put("layersDownloaded", p.layers() - p.cachedLayers());
+            n.put("endpoint", p.registry());
+            n.put("mirror", p.mirror() != null);
+            n.put("credentials", p.credentialSource());
+            n.put("retries", p.retries());
+            if (p.rateLimitRemaining() != null) {
+                n.put("ratelimitRemaining", p.rateLimitRemaining());
+            }
+            n.put("millis", p.duration().toMillis());
+        }
+        Files.createDirectories(file.getParent());
+        Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.write(temp, Json.write(root));
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** The log's table: one row per image, columns padded to their widest cell. */
+    public static List<String> table(List<PulledImage> images) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"image", "platform", "digest", "layers", "size", "downloaded", "endpoint", "credentials", "retries"});
+        for (PulledImage p : images) {
+            rows.add(new String[] {p.reference().familiarString(), p.platform().toString(),
+                    p.manifestDigest().algorithm() + ":" + p.manifestDigest().shortHex(),
+                    p.layers() + " (" + p.cachedLayers() + " cached)", PulledImage.humanBytes(p.totalBytes()),
+                    PulledImage.humanBytes(p.downloadedBytes()), p.registry() + (p.mirror() != null ? " (mirror)" : ""),
+                    p.credentialSource(), String.valueOf(p.retries())});
+        }
+        int[] widths = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                widths[i] = Math.max(widths[i], r[i].length());
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (String[] r : rows) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                sb.append(String.format(Locale.ROOT, "%-" + widths[i] + "s", r[i]));
+                if (i < r.length - 1) {
+                    sb.append("  ");
+                }
+            }
+            lines.add(sb.toString().stripTrailing());
+        }
+        return lines;
+    }
+}
