@@ -6,6 +6,7 @@ import io.github.frozenimages.images.core.http.RetryPolicy;
 import io.github.frozenimages.images.core.output.DockerLayoutWriter;
 import io.github.frozenimages.images.core.output.LayoutPlan;
 import io.github.frozenimages.images.core.output.LayoutWriter;
+import io.github.frozenimages.images.core.output.LegacyLayoutWriter;
 import io.github.frozenimages.images.core.output.OciLayoutWriter;
 import io.github.frozenimages.images.core.output.OutputImage;
 import io.github.frozenimages.images.core.output.PullReport;
@@ -108,6 +109,7 @@ public final class ImagePuller {
         LayoutWriter writer = switch (request.format()) {
             case DOCKER -> new DockerLayoutWriter(store);
             case OCI -> new OciLayoutWriter(store);
+            case LEGACY -> new LegacyLayoutWriter(store);
         };
         LayoutPlan plan = writer.plan(images);
         boolean unchanged = plan.isSatisfiedBy(request.outputDirectory());

@@ -80,7 +80,9 @@ public class PullMojo extends AbstractMojo {
     private File outputDirectory;
 
     /**
-     * {@code docker}: an OCI layout that is also a docker-archive (what {@code docker save} writes); {@code oci}: the OCI layout alone.
+     * {@code docker}: an OCI layout that is also a docker-archive (what {@code docker save} writes); {@code oci}: the OCI layout alone;
+     * {@code legacy}: the tree Moby's {@code download-frozen-image-v2.sh} writes (fake v1 layer folders, {@code manifest.json},
+     * {@code repositories}), for tooling written against that script.
      *
      * @since 0.1.0
      */

@@ -69,7 +69,7 @@ class PullMojoTest {
     void anUnknownFormatIsAConfigurationFailure(PullMojo mojo) throws Exception {
         redirectOutput(mojo);
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
-        assertEquals("unknown output format \"tarball\": use docker or oci", e.getMessage());
+        assertEquals("unknown output format \"tarball\": use docker, oci or legacy", e.getMessage());
     }
 
     @Test

@@ -17,12 +17,13 @@ public final class ItRegistryFixture {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length < 1 || args.length > 2 || !args[0].matches("\\d{1,5}")) {
-            throw new IllegalArgumentException("usage: ItRegistryFixture <port> [<fixtures.properties>], got "
+        if (args.length < 1 || args.length > 3 || !args[0].matches("\\d{1,5}")) {
+            throw new IllegalArgumentException("usage: ItRegistryFixture <port> [<fixtures.properties> [<auth port>]], got "
                     + String.join(" ", args));
         }
         int port = Integer.parseInt(args[0]);
-        Path propertiesFile = args.length == 2 ? Path.of(args[1]) : null;
+        Path propertiesFile = args.length >= 2 ? Path.of(args[1]) : null;
+        int authPort = args.length == 3 ? Integer.parseInt(args[2]) : -1;
         AtomicReference<RegistryServer> started = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         // Set up on a thread outside exec:java's thread group: HttpClient leaves a daemon selector
@@ -30,6 +31,10 @@ public final class ItRegistryFixture {
         Thread setup = DetachedThreads.newDaemon("it-registry-setup", () -> {
             try {
                 started.set(startAndSeed(port, propertiesFile));
+                if (authPort > 0) {
+                    RegistryServer auth = AuthRegistryFixture.start(authPort, propertiesFile);
+                    Runtime.getRuntime().addShutdownHook(DetachedThreads.newDaemon("it-auth-registry-stop", auth::close));
+                }
             } catch (Throwable e) {
                 failure.set(e);
             }
