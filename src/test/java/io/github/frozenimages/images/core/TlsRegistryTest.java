@@ -140,6 +140,22 @@ class TlsRegistryTest {
         }
     }
 
+    @Test
+    void aRedirectFromHttpsToPlainHttpIsRefused() throws IOException {
+        try (io.github.frozenimages.images.testing.BlobHost blobHost = io.github.frozenimages.images.testing.BlobHost.start();
+             RegistryServer registry = tlsRegistry(serverTls().set("middleware.storage",
+                     List.of(java.util.Map.of("name", "redirect", "options", java.util.Map.of("baseurl", blobHost.baseUrl())))))) {
+            blobHost.serveFrom(registry.storageRoot());
+            Files.copy(certificates.caCertificate(), hostFolder(registry).resolve("ca.crt"));
+
+            ImagePullException e = assertThrows(ImagePullException.class, () -> pull(registry, certsD(registry)));
+
+            assertEquals(ImagePullException.Reason.PROTOCOL, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("refusing a redirect from https to http (127.0.0.2)"), e.getMessage());
+            assertEquals(List.of(), blobHost.requests(), "nothing may be fetched over the downgraded link");
+        }
+    }
+
     private static RegistryConfig serverTls() {
         return RegistryConfig.plain()
                 .set("http.tls.certificate", certificates.serverCertificate().toString())
