@@ -6,11 +6,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
@@ -44,28 +40,8 @@ public final class TarArchiveWriter {
         boolean done = false;
         try {
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
-                 OutputStream body = isGzip(target) ? gzip(file) : file;
-                 TarArchiveOutputStream tar = new TarArchiveOutputStream(body)) {
-                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                for (Path p : sortedEntries(tree)) {
-                    String name = tree.relativize(p).toString().replace('\\', '/');
-                    boolean dir = Files.isDirectory(p);
-                    TarArchiveEntry entry = new TarArchiveEntry(dir ? name + "/" : name);
-                    entry.setMode(dir ? 040755 : 0100644);
-                    entry.setUserId(0);
-                    entry.setGroupId(0);
-                    entry.setModTime(entryTime.toEpochMilli());
-                    if (!dir) {
-                        entry.setSize(Files.size(p));
-                    }
-                    tar.putArchiveEntry(entry);
-                    if (!dir) {
-                        Files.copy(p, tar);
-                    }
-                    tar.closeArchiveEntry();
-                }
-                tar.finish();
+                 OutputStream body = isGzip(target) ? gzip(file) : file) {
+                TarStreamWriter.write(tree, body, entryTime);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
@@ -101,11 +77,5 @@ public final class TarArchiveWriter {
         parameters.setCompressionLevel(java.util.zip.Deflater.BEST_SPEED);
         parameters.setModificationTime(0);
         return new GzipCompressorOutputStream(out, parameters);
-    }
-
-    private static List<Path> sortedEntries(Path tree) throws IOException {
-        try (Stream<Path> walk = Files.walk(tree)) {
-            return walk.filter(p -> !p.equals(tree)).sorted().toList();
-        }
     }
 }

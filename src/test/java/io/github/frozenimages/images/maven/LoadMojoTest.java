@@ -1,0 +1,92 @@
+package io.github.frozenimages.images.maven;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.maven.api.plugin.testing.InjectMojo;
+import org.apache.maven.api.plugin.testing.MojoExtension;
+import org.apache.maven.api.plugin.testing.MojoParameter;
+import org.apache.maven.api.plugin.testing.MojoTest;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The load goal's Maven layer: configuration, and which failures become which Maven exception. */
+@MojoTest
+class LoadMojoTest {
+
+    private static final String POM = "src/test/resources/unit/load-config/pom.xml";
+
+    @TempDir
+    Path work;
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    void pomConfigurationReachesTheGoal(LoadMojo mojo) throws Exception {
+        assertTrue(((File) MojoExtension.getVariableValueFromObject(mojo, "archive")).getPath().endsWith("unit-images.tar"));
+        assertEquals("unix:///run/podman/podman.sock", MojoExtension.getVariableValueFromObject(mojo, "dockerHost"));
+        assertEquals(90, MojoExtension.getVariableValueFromObject(mojo, "loadTimeout"));
+    }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    @MojoParameter(name = "skip", value = "true")
+    @MojoParameter(name = "dockerHost", value = "ssh://not-even-valid")
+    void skipDoesNothingAtAll(LoadMojo mojo) throws Exception {
+        mojo.execute();
+    }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    @MojoParameter(name = "dockerHost", value = "ssh://me@host")
+    void anUnusableDockerHostIsAConfigurationFailure(LoadMojo mojo) {
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("ssh:// is not supported"), e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    void aMissingArchiveIsAConfigurationFailure(LoadMojo mojo) throws Exception {
+        MojoExtension.setVariableValueToObject(mojo, "archive", work.resolve("none.tar").toFile());
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertEquals("nothing to load: " + work.resolve("none.tar") + " does not exist; run images:pull first with the"
+                + " same <archive>, or set <archive> (-Dimages.archive)", e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    void withoutArchiveAMissingPulledFolderIsAConfigurationFailure(LoadMojo mojo) throws Exception {
+        MojoExtension.setVariableValueToObject(mojo, "archive", null);
+        MojoExtension.setVariableValueToObject(mojo, "outputDirectory", work.resolve("images").toFile());
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("nothing to load: " + work.resolve("images") + " does not exist; run images:pull first,"),
+                e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    void noEngineIsAnExecutionFailureThatSaysWhereItLooked(LoadMojo mojo) throws Exception {
+        Path archive = Files.write(work.resolve("images.tar"), new byte[1024]);
+        MojoExtension.setVariableValueToObject(mojo, "archive", archive.toFile());
+        MojoExtension.setVariableValueToObject(mojo, "dockerHost", null);
+        String socket = "unix://" + work.resolve("docker.sock");
+        mojo.environment = Map.of("DOCKER_HOST", socket);
+        MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+        assertEquals("no engine listening at " + socket + ": there is no socket file (set DOCKER_HOST or -Dimages.dockerHost)",
+                e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    @MojoParameter(name = "loadTimeout", value = "0")
+    void aNonPositiveTimeoutIsAConfigurationFailure(LoadMojo mojo) {
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertEquals("loadTimeout must be a positive number of seconds, not 0", e.getMessage());
+    }
+}
