@@ -152,6 +152,26 @@ final class ImageDownload {
         }
     }
 
+    /**
+     * Brings an attestation (or any non-image artifact of an index) into the store: its manifest is there
+     * already; its config and layers are fetched as opaque blobs. Returns every blob it consists of.
+     */
+    List<Descriptor> fetchArtifact(RegistryClient client, io.github.frozenimages.images.core.ref.ImageReference image,
+                                   io.github.frozenimages.images.core.registry.FetchedManifest artifact) {
+        List<Descriptor> blobs = new ArrayList<>();
+        blobs.add(new Descriptor(artifact.mediaType(), artifact.digest(), artifact.bytes().length));
+        if (artifact.document() instanceof ImageManifest m) {
+            ResolvedImage asImage = new ResolvedImage(image, java.util.Optional.empty(), artifact, null, client);
+            fetchBlob(asImage, m.config(), "an attestation's config of", null);
+            blobs.add(m.config());
+            for (Descriptor layer : m.layers()) {
+                fetchBlob(asImage, layer, "an attestation's layer of", null);
+                blobs.add(layer);
+            }
+        }
+        return blobs;
+    }
+
     /** Offline, every missing blob is named at once, rather than failing on the first. */
     private void requireCached(ResolvedImage resolved, ImageManifest manifest) throws IOException {
         List<String> missing = new ArrayList<>();

@@ -63,14 +63,14 @@ public final class ImagePuller {
                     network.mirrors(), network.tls(), request.listener());
             ImageResolver resolver = new ImageResolver(store, request.offline());
             ImageDownload download = new ImageDownload(store, blobPool, request.listener(), request.offline());
-            List<Future<ImageDownload.Result>> futures = new ArrayList<>();
+            List<Future<List<ImageDownload.Result>>> futures = new ArrayList<>();
             for (ImageRequest image : request.images()) {
                 futures.add(imagePool.submit(() -> pullFromFirstServing(clients.forImage(image.reference()), image, resolver, download,
-                        request.listener())));
+                        store, request.listener())));
             }
-            List<ImageDownload.Result> results = awaitAll(futures);
+            List<ImageDownload.Result> results = awaitAll(futures).stream().flatMap(List::stream).toList();
             state.clear();
-            writeOutputs(request, store, results.stream().map(ImageDownload.Result::output).toList());
+            writeOutputs(request, store, results.stream().map(ImageDownload.Result::output).filter(java.util.Objects::nonNull).toList());
             if (pinnedRequest.isPresent()) {
                 state.record(pinnedRequest.get());
             }
@@ -89,12 +89,15 @@ public final class ImagePuller {
     }
 
     /** Tries each mirror in order, then the registry; content is verified by digest whichever endpoint serves it. */
-    private static ImageDownload.Result pullFromFirstServing(List<RegistryClient> endpoints, ImageRequest image, ImageResolver resolver,
-                                                             ImageDownload download, PullListener listener) throws IOException {
+    private static List<ImageDownload.Result> pullFromFirstServing(List<RegistryClient> endpoints, ImageRequest image, ImageResolver resolver,
+                                                                   ImageDownload download, BlobStore store, PullListener listener) throws IOException {
         for (int i = 0; ; i++) {
             RegistryClient client = endpoints.get(i);
             try {
-                return download.fetch(resolver.resolve(client, image), image);
+                if (!image.multiPlatform()) {
+                    return List.of(download.fetch(resolver.resolve(client, image), image));
+                }
+                return MultiPlatformDownload.fetch(resolver.resolveMulti(client, image), image, download, store);
             } catch (ImagePullException e) {
                 if (i == endpoints.size() - 1 || e.reason() == Reason.NOT_IN_CACHE) {
                     throw e;
@@ -135,7 +138,8 @@ public final class ImagePuller {
             if (image.reference().digest().isEmpty()) {
                 return Optional.empty();
             }
-            sb.append(' ').append(image.reference()).append('=').append(image.platform());
+            sb.append(' ').append(image.reference()).append('=').append(image.platform()).append(image.platforms())
+                    .append(image.all() ? "+all" : "");
         }
         return Optional.of(sb.toString());
     }

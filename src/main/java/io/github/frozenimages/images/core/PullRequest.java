@@ -61,6 +61,10 @@ public record PullRequest(
         listener = listener == null ? PullListener.SILENT : listener;
         network = network == null ? NetworkOptions.DEFAULTS : network;
         archiveTimestamp = archiveTimestamp == null ? java.time.Instant.EPOCH : archiveTimestamp;
+        if (format == OutputFormat.LEGACY && images.stream().anyMatch(ImageRequest::multiPlatform)) {
+            throw new IllegalArgumentException("the legacy format holds one platform per image, as the seed script's tree does;"
+                    + " use the docker or oci format for several platforms");
+        }
         if (parallelDownloads < 1) {
             throw new IllegalArgumentException("parallelDownloads must be at least 1, was " + parallelDownloads);
         }

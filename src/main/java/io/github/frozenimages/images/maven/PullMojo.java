@@ -70,6 +70,18 @@ public class PullMojo extends AbstractMojo {
     private String platform;
 
     /**
+     * Several platforms of multi-platform images, or {@code all} (every platform and the image's attestations,
+     * keeping its own index). The output then holds each image's index; in the {@code docker} format,
+     * {@code manifest.json} names the platform of {@code platform} (the build host's by default), or the first
+     * chosen, because {@code docker load} takes one platform per tag. Not with the {@code legacy} format.
+     * From the command line: {@code -Dimages.platforms=linux/amd64,linux/arm64}.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.platforms")
+    private List<String> platforms;
+
+    /**
      * The folder the images are written to; replaced as a whole on each run. Default:
      * {@code ${project.build.directory}/images}, or {@code target/images} under the current folder when
      * there is no project.
@@ -258,7 +270,10 @@ public class PullMojo extends AbstractMojo {
                 }
                 Platform p = spec.getPlatform() == null || spec.getPlatform().isBlank()
                         ? defaultPlatform : Platform.parse(spec.getPlatform().trim());
-                requests.add(new ImageRequest(ImageReference.parse(spec.getName().trim()), p));
+                List<Platform> chosen = morePlatforms();
+                // one platform named in <platforms> is simply the platform to pull
+                requests.add(new ImageRequest(ImageReference.parse(spec.getName().trim()), chosen.size() == 1 ? chosen.get(0) : p,
+                        chosen, allPlatforms()));
             }
             Set<String> insecure = new HashSet<>();
             if (insecureRegistries != null) {
@@ -275,6 +290,17 @@ public class PullMojo extends AbstractMojo {
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         }
+    }
+
+    private boolean allPlatforms() {
+        return platforms != null && platforms.stream().anyMatch(p -> p.trim().equalsIgnoreCase("all"));
+    }
+
+    private List<Platform> morePlatforms() {
+        if (platforms == null || allPlatforms()) {
+            return List.of();
+        }
+        return platforms.stream().map(String::trim).filter(p -> !p.isEmpty()).map(Platform::parse).toList();
     }
 
     /** A live progress line only for a person at a terminal: not in batch mode (-B), not in CI, not when quiet. */

@@ -49,7 +49,19 @@ public final class Consumers {
      * with {@code --insecure-policy} (no host policy involved) and plain http for {@code docker://}.
      */
     public static void skopeoCopy(String from, String to) {
+        copy(false, from, to);
+    }
+
+    /** {@code skopeo copy --all}: every platform of an index, not only the host's. */
+    public static void skopeoCopyAll(String from, String to) {
+        copy(true, from, to);
+    }
+
+    private static void copy(boolean all, String from, String to) {
         List<String> arguments = new ArrayList<>(List.of("--insecure-policy", "copy"));
+        if (all) {
+            arguments.add("--all");
+        }
         if (from.startsWith("docker://")) {
             arguments.add("--src-tls-verify=false");
         }
@@ -81,6 +93,13 @@ public final class Consumers {
         String umoci = requireBinary("umoci");
         return ProcessRunner.runSuccessfully(UMOCI_TIMEOUT, Map.of(),
                 List.of(umoci, "stat", "--json", "--image", layout + ":" + tag)).stdout();
+    }
+
+    /** {@code umoci ls --layout <layout>}: the tags umoci finds; it reads a layout whose tag names an index too. */
+    public static List<String> umociList(Path layout) {
+        String umoci = requireBinary("umoci");
+        return ProcessRunner.runSuccessfully(UMOCI_TIMEOUT, Map.of(), List.of(umoci, "ls", "--layout", layout.toString()))
+                .stdout().lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
     }
 
     private static String[] inspect(String transportRef, String... options) {

@@ -52,10 +52,10 @@ public final class OciLayoutWriter implements LayoutWriter {
         Set<String> written = new LinkedHashSet<>();
         for (OutputImage image : images) {
             String name = ImageNames.containerdName(image.reference());
-            if (!written.add(name + " " + image.manifest().digest())) {
+            if (!written.add(name + " " + image.top().digest())) {
                 continue; // the same image asked for twice is one entry
             }
-            ObjectNode entry = descriptor(image.manifest());
+            ObjectNode entry = descriptor(image.top());
             ObjectNode annotations = entry.putObject("annotations");
             annotations.put(ImageNames.CONTAINERD_NAME, name);
             image.reference().tag().ifPresent(tag -> annotations.put(ImageNames.OCI_REF_NAME, tag));

@@ -10,13 +10,29 @@ import java.util.List;
  *
  * @param manifest the platform manifest's descriptor, with its platform
  * @param diffIds  the uncompressed layer digests from the config, base first
+ * @param index    for a multi-platform pull, the index the layout names instead of the single manifest
  */
 public record OutputImage(ImageReference reference, Descriptor manifest, Descriptor config, List<Descriptor> layers,
-                          List<Digest> diffIds) {
+                          List<Digest> diffIds, java.util.Optional<IndexOutput> index) {
 
     public OutputImage {
         layers = List.copyOf(layers);
         diffIds = List.copyOf(diffIds);
+        index = index == null ? java.util.Optional.empty() : index;
+    }
+
+    /** A single-platform image. */
+    public OutputImage(ImageReference reference, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<Digest> diffIds) {
+        this(reference, manifest, config, layers, diffIds, java.util.Optional.empty());
+    }
+
+    public OutputImage withIndex(IndexOutput indexOutput) {
+        return new OutputImage(reference, manifest, config, layers, diffIds, java.util.Optional.of(indexOutput));
+    }
+
+    /** What index.json names for this image: its index when it keeps several platforms, else its manifest. */
+    public Descriptor top() {
+        return index.map(IndexOutput::index).orElse(manifest);
     }
 
     /** Every blob the image needs in an image layout: manifest, config, and each layer once. */
@@ -27,6 +43,10 @@ public record OutputImage(ImageReference reference, Descriptor manifest, Descrip
         for (Descriptor layer : layers) {
             unique.putIfAbsent(layer.digest(), layer);
         }
+        index.ifPresent(i -> {
+            unique.putIfAbsent(i.index().digest(), i.index());
+            i.blobs().forEach(b -> unique.putIfAbsent(b.digest(), b));
+        });
         return List.copyOf(unique.values());
     }
 }

@@ -69,6 +69,64 @@ public final class ImageResolver {
         return new ResolvedImage(image, Optional.ofNullable(chosenFrom), current, platform, client);
     }
 
+    /** Several platforms of one image: the index, the primary platform's manifest, the others, and attestations. */
+    public record Resolution(FetchedManifest index, ResolvedImage primary, List<ResolvedImage> others, List<FetchedManifest> attestations) {
+    }
+
+    /**
+     * Resolves the platforms a multi-platform request names, or every one (with its attestations) when it asks
+     * for all; the primary is the one matching the request's own platform, else the first chosen.
+     */
+    public Resolution resolveMulti(RegistryClient client, ImageRequest request) {
+        ImageReference image = request.reference();
+        RegistryClient.Context ctx = new RegistryClient.Context(image, "resolve", image.digest().map(Digest::toString).orElse(null));
+        FetchedManifest top = top(client, ctx, image);
+        if (!(top.document() instanceof ImageIndex index)) {
+            throw client.failure(ctx, Reason.NO_MATCHING_PLATFORM, "several platforms were asked for, but it is a single-platform image", null);
+        }
+        List<Descriptor> chosen = new ArrayList<>();
+        List<Descriptor> attestations = new ArrayList<>();
+        for (Descriptor d : index.manifests()) {
+            boolean attestation = d.platform() == null || d.platform().isUnknown() || d.annotations().containsKey("vnd.docker.reference.type");
+            if (request.all()) {
+                (attestation ? attestations : chosen).add(d);
+            }
+        }
+        if (!request.all()) {
+            for (Platform p : request.platforms()) {
+                Descriptor entry = choose(client, ctx, index, p);
+                if (chosen.stream().noneMatch(c -> c.digest().equals(entry.digest()))) {
+                    chosen.add(entry);
+                }
+            }
+        }
+        if (chosen.isEmpty()) {
+            throw client.failure(ctx, Reason.NO_MATCHING_PLATFORM, "the index lists no platform image", null);
+        }
+        int primaryAt = PlatformMatcher.best(chosen.stream().map(Descriptor::platform).toList(), request.platform()).orElse(0);
+        ResolvedImage primary = null;
+        List<ResolvedImage> others = new ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+            Descriptor entry = chosen.get(i);
+            RegistryClient.Context child = new RegistryClient.Context(image, "fetch the " + entry.platform() + " manifest of", entry.digest().toString());
+            FetchedManifest manifest = byDigest(client, child, entry);
+            if (!(manifest.document() instanceof ImageManifest m) || !m.isImage()) {
+                throw client.failure(child, Reason.UNSUPPORTED_MEDIA_TYPE, "the " + entry.platform() + " entry is not an image manifest", null);
+            }
+            ResolvedImage resolved = new ResolvedImage(image, Optional.of(top), manifest, entry.platform(), client);
+            if (i == primaryAt) {
+                primary = resolved;
+            } else {
+                others.add(resolved);
+            }
+        }
+        List<FetchedManifest> attestationManifests = new ArrayList<>();
+        for (Descriptor a : attestations) {
+            attestationManifests.add(byDigest(client, new RegistryClient.Context(image, "fetch an attestation of", a.digest().toString()), a));
+        }
+        return new Resolution(top, primary, others, attestationManifests);
+    }
+
     private FetchedManifest top(RegistryClient client, RegistryClient.Context ctx, ImageReference image) {
         if (image.digest().isPresent()) {
             return byDigest(client, ctx, new Descriptor(null, image.digest().get(), -1));
