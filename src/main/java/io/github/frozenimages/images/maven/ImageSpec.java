@@ -12,6 +12,9 @@ public class ImageSpec {
     /** The platform for this image only; overrides the goal's {@code platform}. */
     private String platform;
 
+    /** The {@code settings.xml} {@code <server>} whose credentials this image's registry takes, when its id is not the registry's host. */
+    private String serverId;
+
     public ImageSpec() {
     }
 
@@ -38,6 +41,14 @@ public class ImageSpec {
 
     public void setPlatform(String platform) {
         this.platform = platform;
+    }
+
+    public String getServerId() {
+        return serverId;
+    }
+
+    public void setServerId(String serverId) {
+        this.serverId = serverId;
     }
 
     @Override

@@ -270,9 +270,17 @@ public class PullMojo extends AbstractMojo {
                 }
                 Platform p = spec.getPlatform() == null || spec.getPlatform().isBlank()
                         ? defaultPlatform : Platform.parse(spec.getPlatform().trim());
+                ImageReference reference = ImageReference.parse(spec.getName().trim());
+                if (spec.getServerId() != null && !spec.getServerId().isBlank()) {
+                    String earlier = serverIds.putIfAbsent(reference.registry(), spec.getServerId().trim());
+                    if (earlier != null && !earlier.equals(spec.getServerId().trim())) {
+                        throw new IllegalArgumentException("images of " + reference.registry() + " name two <serverId>s, \""
+                                + earlier + "\" and \"" + spec.getServerId().trim() + "\": one registry takes one set of credentials");
+                    }
+                }
                 List<Platform> chosen = morePlatforms();
                 // one platform named in <platforms> is simply the platform to pull
-                requests.add(new ImageRequest(ImageReference.parse(spec.getName().trim()), chosen.size() == 1 ? chosen.get(0) : p,
+                requests.add(new ImageRequest(reference, chosen.size() == 1 ? chosen.get(0) : p,
                         chosen, allPlatforms()));
             }
             Set<String> insecure = new HashSet<>();
@@ -311,9 +319,12 @@ public class PullMojo extends AbstractMojo {
     }
 
     /** settings.xml first (Maven users keep their secrets there), then what docker login and podman login left. */
+    /** Registry (canonical name) to the {@code <serverId>} an image names for it; filled while the images are read. */
+    private final Map<String, String> serverIds = new java.util.HashMap<>();
+
     private CredentialProvider credentials(PullListener listener) {
         return new ChainedCredentialProvider(listener,
-                new SettingsCredentialProvider(settings, settingsDecrypter, Map.of()),
+                new SettingsCredentialProvider(settings, settingsDecrypter, serverIds),
                 DockerConfigCredentialProvider.ofThisUser(),
                 PodmanAuthFileProvider.ofThisUser());
     }

@@ -39,6 +39,7 @@ class PullMojoTest {
         assertEquals(null, images.get(0).getPlatform());
         assertEquals("ghcr.io/org/app:1.2", images.get(1).getName());
         assertEquals("linux/arm64", images.get(1).getPlatform());
+        assertEquals("ghcr-robot", images.get(1).getServerId());
         assertEquals("linux/arm/v7", MojoExtension.getVariableValueFromObject(mojo, "platform"));
         assertEquals("oci", MojoExtension.getVariableValueFromObject(mojo, "format"));
         assertEquals(2, MojoExtension.getVariableValueFromObject(mojo, "parallelDownloads"));
