@@ -44,6 +44,12 @@ public record PullRequest(
                 insecureRegistries, credentials, listener, network, value, archiveTimestamp);
     }
 
+    /** The same request for other images, e.g. the configured ones pinned to the digests of a lock file. */
+    public PullRequest withImages(List<ImageRequest> list) {
+        return new PullRequest(list, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp);
+    }
+
     /** The time every archive entry carries, e.g. {@code project.build.outputTimestamp}. */
     public PullRequest withArchiveTimestamp(java.time.Instant time) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** One client per registry for the whole pull, so its connection pool, ping and tokens are shared by all images. */
-final class RegistryClients {
+public final class RegistryClients {
 
     private final HttpTransport transport;
     private final Set<String> insecureRegistries;
@@ -28,7 +28,7 @@ final class RegistryClients {
     private final TlsSettings tls;
     private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
 
-    RegistryClients(HttpTransport transport, Set<String> insecureRegistries, CredentialProvider credentials,
+    public RegistryClients(HttpTransport transport, Set<String> insecureRegistries, CredentialProvider credentials,
                     RetryPolicy retries, Map<String, List<URI>> mirrors, TlsSettings tls, PullListener listener) {
         this.mirrors = mirrors;
         this.tls = tls;
@@ -40,7 +40,7 @@ final class RegistryClients {
     }
 
     /** The endpoints to try for an image, in order: its registry's mirrors, then the registry itself. */
-    List<RegistryClient> forImage(ImageReference image) {
+    public List<RegistryClient> forImage(ImageReference image) {
         List<RegistryClient> endpoints = new ArrayList<>();
         for (URI mirror : mirrors.getOrDefault(image.registry(), List.of())) {
             RegistryEndpoint endpoint = RegistryEndpoint.mirror(mirror, insecureRegistries);

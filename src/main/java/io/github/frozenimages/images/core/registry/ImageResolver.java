@@ -179,7 +179,7 @@ public final class ImageResolver {
     }
 
     /** The entry for the platform: exact match first, then containerd's fallbacks; attestations never. */
-    static Descriptor choose(RegistryClient client, RegistryClient.Context ctx, ImageIndex index, Platform wanted) {
+    public static Descriptor choose(RegistryClient client, RegistryClient.Context ctx, ImageIndex index, Platform wanted) {
         List<Descriptor> runnable = new ArrayList<>();
         for (Descriptor d : index.manifests()) {
             if (d.platform() != null && !d.platform().isUnknown() && !d.annotations().containsKey("vnd.docker.reference.type")) {

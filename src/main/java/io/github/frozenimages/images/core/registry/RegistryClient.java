@@ -75,13 +75,25 @@ public final class RegistryClient {
      * naming the image, registry and digest.
      */
     public ClassicHttpResponse get(Context ctx, String pathUnderRepository, Map<String, String> headers) {
+        return send("GET", ctx, pathUnderRepository, headers);
+    }
+
+    /**
+     * HEADs a path under {@code /v2/<repository>/}, with the same retries, authentication and redirects as
+     * {@link #get}; the response has headers only. A manifest HEAD is no pull on Docker Hub.
+     */
+    public ClassicHttpResponse head(Context ctx, String pathUnderRepository, Map<String, String> headers) {
+        return send("HEAD", ctx, pathUnderRepository, headers);
+    }
+
+    private ClassicHttpResponse send(String method, Context ctx, String pathUnderRepository, Map<String, String> headers) {
         ping(ctx);
         String repository = ctx.image().repository();
         URI uri = endpoint.resolve("/v2/" + repository + "/" + pathUnderRepository);
         for (int attempt = 1; ; attempt++) {
             ClassicHttpResponse response;
             try {
-                response = sendAuthorized(ctx, uri, headers);
+                response = sendAuthorized(method, ctx, uri, headers);
             } catch (IOException e) {
                 // a certificate that is not trusted today will not be trusted in a second either
                 if (attempt >= retries.attempts() || e instanceof javax.net.ssl.SSLException) {
@@ -138,14 +150,14 @@ public final class RegistryClient {
     }
 
     /** One attempt: the request with the current authorization, and once more with a renewed token on 401. */
-    private ClassicHttpResponse sendAuthorized(Context ctx, URI uri, Map<String, String> headers) throws IOException {
+    private ClassicHttpResponse sendAuthorized(String method, Context ctx, URI uri, Map<String, String> headers) throws IOException {
         String repository = ctx.image().repository();
-        ClassicHttpResponse response = followRedirects(ctx, uri, headers, authorization(ctx, repository, false));
+        ClassicHttpResponse response = followRedirects(method, ctx, uri, headers, authorization(ctx, repository, false));
         if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
             // an expired or too narrow token: renew it once, then the registry's word is final
             close(response);
             listener.debug("registry " + endpoint.registry() + " refused the token for " + repository + "; renewing it");
-            response = followRedirects(ctx, uri, headers, authorization(ctx, repository, true));
+            response = followRedirects(method, ctx, uri, headers, authorization(ctx, repository, true));
         }
         return response;
     }
@@ -192,11 +204,11 @@ public final class RegistryClient {
         }
     }
 
-    private ClassicHttpResponse followRedirects(Context ctx, URI start, Map<String, String> headers,
+    private ClassicHttpResponse followRedirects(String method, Context ctx, URI start, Map<String, String> headers,
                                                 Optional<String> authorization) throws IOException {
         URI uri = start;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            ClassicRequestBuilder request = ClassicRequestBuilder.get(uri);
+            ClassicRequestBuilder request = ClassicRequestBuilder.create(method).setUri(uri);
             headers.forEach(request::addHeader);
             if (authorization.isPresent() && endpoint.sameOrigin(uri)) {
                 request.addHeader(HttpHeaders.AUTHORIZATION, authorization.get());

@@ -1,0 +1,387 @@
+package io.github.frozenimages.images.maven;
+
+import io.github.frozenimages.images.core.ImagePullException;
+import io.github.frozenimages.images.core.ImageRequest;
+import io.github.frozenimages.images.core.NetworkOptions;
+import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.auth.ChainedCredentialProvider;
+import io.github.frozenimages.images.core.auth.CredentialProvider;
+import io.github.frozenimages.images.core.auth.DockerConfigCredentialProvider;
+import io.github.frozenimages.images.core.auth.PodmanAuthFileProvider;
+import io.github.frozenimages.images.core.lock.ImageLock;
+import io.github.frozenimages.images.core.lock.ImageLocker;
+import io.github.frozenimages.images.core.ref.Digest;
+import io.github.frozenimages.images.core.ref.ImageReference;
+import io.github.frozenimages.images.core.ref.Platform;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.maven.execution.MavenSession;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+
+/**
+ * The parameters {@code pull} and {@code lock} share (which images, for which platforms, from which registries
+ * and how), and the lock file handling both use, so that the two goals always see the same images.
+ */
+abstract class AbstractImagesMojo extends AbstractMojo {
+
+    /**
+     * The images to pull (and to lock): each a reference such as {@code alpine:3.20}, or an element with {@code <name>}
+     * and {@code <platform>}. From the command line: {@code -Dimages=alpine:3.20,busybox:1.36}.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images")
+    private List<ImageSpec> images;
+
+    /**
+     * A text file with one image reference a line; blank lines and {@code #} comments are ignored.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.file")
+    private File imagesFile;
+
+    /**
+     * The platform to pull from multi-platform images, as {@code os/arch[/variant]}. By default the build
+     * host's, with {@code TARGETARCH} and {@code TARGETVARIANT} from the environment honoured.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.platform")
+    private String platform;
+
+    /**
+     * Several platforms of multi-platform images, or {@code all} (every platform and the image's attestations,
+     * keeping its own index). The output then holds each image's index; in the {@code docker} format,
+     * {@code manifest.json} names the platform of {@code platform} (the build host's by default), or the first
+     * chosen, because {@code docker load} takes one platform per tag. Not with the {@code legacy} format.
+     * From the command line: {@code -Dimages.platforms=linux/amd64,linux/arm64}.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.platforms")
+    private List<String> platforms;
+
+    /**
+     * The content-addressed blob cache shared by all builds of the user. Default:
+     * {@code .cache/images-maven-plugin} under the local Maven repository.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.cacheDirectory")
+    private File cacheDirectory;
+
+    /**
+     * Registries ({@code host} or {@code host:port}) that may be reached over plain http. Loopback hosts always may.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.insecureRegistries")
+    private List<String> insecureRegistries;
+
+    /**
+     * How many times one registry request is tried before its failure is final. Network errors, truncated
+     * bodies and the statuses 408, 429, 500, 502, 503 and 504 are retried with exponential backoff, honouring
+     * {@code Retry-After}; a broken blob download resumes where it stopped.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.retries", defaultValue = "5")
+    private int retries;
+
+    /**
+     * Connect and idle-read timeout in seconds: a download that keeps moving never times out, one that stalls
+     * this long does (and is retried).
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.timeout", defaultValue = "30")
+    private int timeout;
+
+    /**
+     * Mirrors tried in order before a registry; one that fails or lacks the image falls through to the next,
+     * then to the registry itself. Content from a mirror is verified by digest like any other.
+     * {@code <mirror><registry>docker.io</registry><url>https://mirror.example:5000</url></mirror>}, or
+     * {@code -Dimages.mirrors=docker.io=https://mirror.example:5000,quay.io=https://...}.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.mirrors")
+    private List<MirrorSpec> mirrors;
+
+    /**
+     * Extra CA certificates trusted for every registry, on top of the JVM's: a PEM bundle, or a JKS/PKCS12
+     * key store. Per registry, Docker's {@code ~/.docker/certs.d/<host[:port]>/} and
+     * {@code /etc/docker/certs.d/<host[:port]>/} ({@code *.crt}, {@code client.cert}, {@code client.key}) also apply.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.trustStore")
+    private File trustStore;
+
+    /**
+     * The password of {@code trustStore} when it is a key store.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.trustStorePassword")
+    private String trustStorePassword;
+
+    /**
+     * The lock file: {@code images:lock} writes it, and {@code pull} fetches exactly the digests it holds while
+     * it exists. Default: {@code ${project.basedir}/images.lock.json}, or {@code images.lock.json} in the current
+     * folder when there is no project.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.lockFile")
+    private File lockFile;
+
+    @Parameter(defaultValue = "${session}", readonly = true, required = true)
+    MavenSession session;
+
+    @Parameter(defaultValue = "${project}", readonly = true, required = true)
+    MavenProject project;
+
+    @Parameter(defaultValue = "${settings}", readonly = true)
+    Settings settings;
+
+    final SettingsDecrypter settingsDecrypter;
+
+    /** Registry (canonical name) to the {@code <serverId>} an image names for it; filled while the images are read. */
+    private final Map<String, String> serverIds = new HashMap<>();
+
+    AbstractImagesMojo(SettingsDecrypter settingsDecrypter) {
+        this.settingsDecrypter = settingsDecrypter;
+    }
+
+    /**
+     * Every configured image, each for its platforms; a configuration mistake is a MojoFailureException. Also
+     * notes the {@code <serverId>} each registry takes, for {@link #credentials}.
+     */
+    final List<ImageRequest> imageRequests() throws MojoFailureException {
+        List<ImageSpec> specs = specs();
+        serverIds.clear();
+        try {
+            Platform defaultPlatform = platform == null || platform.isBlank()
+                    ? Platform.fromBuildEnvironment(System.getenv()) : Platform.parse(platform.trim());
+            List<ImageRequest> requests = new ArrayList<>();
+            for (ImageSpec spec : specs) {
+                if (spec.getName() == null || spec.getName().isBlank()) {
+                    throw new IllegalArgumentException("an <image> has no name");
+                }
+                Platform p = spec.getPlatform() == null || spec.getPlatform().isBlank()
+                        ? defaultPlatform : Platform.parse(spec.getPlatform().trim());
+                ImageReference reference = ImageReference.parse(spec.getName().trim());
+                if (spec.getServerId() != null && !spec.getServerId().isBlank()) {
+                    String earlier = serverIds.putIfAbsent(reference.registry(), spec.getServerId().trim());
+                    if (earlier != null && !earlier.equals(spec.getServerId().trim())) {
+                        throw new IllegalArgumentException("images of " + reference.registry() + " name two <serverId>s, \""
+                                + earlier + "\" and \"" + spec.getServerId().trim() + "\": one registry takes one set of credentials");
+                    }
+                }
+                List<Platform> chosen = morePlatforms();
+                // one platform named in <platforms> is simply the platform to pull
+                requests.add(new ImageRequest(reference, chosen.size() == 1 ? chosen.get(0) : p,
+                        chosen, allPlatforms()));
+            }
+            return requests;
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+    }
+
+    private boolean allPlatforms() {
+        return platforms != null && platforms.stream().anyMatch(p -> p.trim().equalsIgnoreCase("all"));
+    }
+
+    private List<Platform> morePlatforms() {
+        if (platforms == null || allPlatforms()) {
+            return List.of();
+        }
+        return platforms.stream().map(String::trim).filter(p -> !p.isEmpty()).map(Platform::parse).toList();
+    }
+
+    final Set<String> insecureRegistries() {
+        Set<String> insecure = new HashSet<>();
+        if (insecureRegistries != null) {
+            insecureRegistries.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(insecure::add);
+        }
+        return insecure;
+    }
+
+    /** Throws IllegalArgumentException for a bad mirror or trust store setting. */
+    final NetworkOptions network() {
+        return NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors, settings, settingsDecrypter);
+    }
+
+    final boolean offline() {
+        return session.getRequest() != null && session.isOffline();
+    }
+
+    /**
+     * settings.xml first (Maven users keep their secrets there), then what docker login and podman login left.
+     * Call after {@link #imageRequests}, which notes the {@code <serverId>}s the images name.
+     */
+    final CredentialProvider credentials(PullListener listener) {
+        return new ChainedCredentialProvider(listener,
+                new SettingsCredentialProvider(settings, settingsDecrypter, serverIds),
+                DockerConfigCredentialProvider.ofThisUser(),
+                PodmanAuthFileProvider.ofThisUser());
+    }
+
+    final Path cacheDirectory() {
+        if (cacheDirectory != null) {
+            return cacheDirectory.toPath();
+        }
+        File localRepository = new File(session.getRepositorySession().getLocalRepository().getBasedir().getPath());
+        return localRepository.toPath().resolve(".cache").resolve("images-maven-plugin");
+    }
+
+    final Path lockFile() {
+        if (lockFile != null) {
+            return lockFile.toPath();
+        }
+        if (project.getFile() != null) {
+            return project.getBasedir().toPath().resolve(ImageLock.FILE_NAME);
+        }
+        String root = session.getExecutionRootDirectory();
+        return (root == null ? Path.of("") : Path.of(root)).resolve(ImageLock.FILE_NAME);
+    }
+
+    /**
+     * Resolves the images with HEAD requests, writes the lock file (only when its content changed) and logs what
+     * changed, for the review of the lock file's diff.
+     */
+    final ImageLock lock(List<ImageRequest> requests, PullListener listener) throws MojoExecutionException, MojoFailureException {
+        Path file = lockFile();
+        if (offline()) {
+            throw new MojoFailureException("cannot lock the images offline (-o): locking asks each registry what its tags"
+                    + " point to now; run images:lock online");
+        }
+        ImageLock previous = null;
+        if (Files.isRegularFile(file)) {
+            try {
+                previous = ImageLock.read(file);
+            } catch (IOException e) {
+                getLog().warn("replacing " + file + ", which could not be read: " + e.getMessage());
+            }
+        }
+        ImageLock lock;
+        try {
+            lock = new ImageLocker(cacheDirectory(), insecureRegistries(), credentials(listener), network(), listener).lock(requests);
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        } catch (ImagePullException e) {
+            throw new MojoExecutionException(e.messageWithAdvice(), e);
+        }
+        int platforms = 0;
+        for (ImageLock.Image image : lock.images()) {
+            Optional<ImageLock.Image> before = previous == null ? Optional.empty() : previous.image(image.reference());
+            for (Map.Entry<Platform, Digest> e : image.manifests().entrySet()) {
+                platforms++;
+                Digest was = before.map(b -> b.manifests().get(e.getKey())).orElse(null);
+                String change = was == null ? (previous == null ? "" : " (new)") : was.equals(e.getValue()) ? "" : " (was " + was + ")";
+                getLog().info("locked " + image.reference().familiarString() + " " + e.getKey() + " to " + e.getValue() + change);
+            }
+        }
+        if (previous != null) {
+            for (ImageLock.Image old : previous.images()) {
+                if (lock.image(old.reference()).isEmpty()) {
+                    getLog().info("dropped " + old.reference().familiarString() + ", no longer configured");
+                }
+            }
+        }
+        boolean changed;
+        try {
+            changed = lock.write(file);
+        } catch (IOException e) {
+            throw new MojoExecutionException("could not write the lock file " + file + ": " + e.getMessage(), e);
+        }
+        String counts = lock.images().size() + " image" + (lock.images().size() == 1 ? "" : "s") + ", "
+                + platforms + " platform manifest" + (platforms == 1 ? "" : "s");
+        getLog().info(changed ? "wrote " + file + " (" + counts + ")" : file + " is up to date (" + counts + ")");
+        return lock;
+    }
+
+    /**
+     * The images a pull fetches: with a lock file, each one it holds pinned to its locked digest (its tag kept
+     * for the output's names); an image missing from it is a warning, or a failure when {@code strict}. With
+     * {@code update}, the lock is written first.
+     */
+    final List<ImageRequest> applyLock(List<ImageRequest> requests, boolean strict, boolean update, PullListener listener)
+            throws MojoExecutionException, MojoFailureException {
+        Path file = lockFile();
+        if (update) {
+            lock(requests, listener);
+        }
+        if (!Files.isRegularFile(file)) {
+            if (strict) {
+                throw new MojoFailureException("images.lock.strict is set but there is no lock file " + file
+                        + ": create it with mvn images:lock");
+            }
+            return requests;
+        }
+        ImageLock lock;
+        try {
+            lock = ImageLock.read(file);
+        } catch (IOException e) {
+            throw new MojoFailureException("could not read the lock file " + file + ": " + e.getMessage()
+                    + "; fix it, or write it anew with mvn images:lock", e);
+        }
+        ImageLock.Applied applied = lock.apply(requests);
+        if (!applied.missing().isEmpty()) {
+            String missing = applied.missing().stream().map(r -> r.reference().familiarString() + " (" + platforms(r) + ")")
+                    .collect(Collectors.joining(", "));
+            if (strict) {
+                throw new MojoFailureException(file.getFileName() + " has no locked digest for " + missing
+                        + " (images.lock.strict=true); add them with mvn images:lock, or -Dimages.lock.update=true");
+            }
+            getLog().warn(file.getFileName() + " has no locked digest for " + missing
+                    + ": pulled as the registry has them now; add them with mvn images:lock");
+        }
+        if (applied.locked() > 0) {
+            getLog().info("using " + applied.locked() + " locked digest" + (applied.locked() == 1 ? "" : "s") + " from "
+                    + file.getFileName());
+        }
+        return applied.images();
+    }
+
+    private static String platforms(ImageRequest request) {
+        if (request.all()) {
+            return "all platforms";
+        }
+        return request.platforms().stream().map(Platform::toString).collect(Collectors.joining(", "));
+    }
+
+    private List<ImageSpec> specs() throws MojoFailureException {
+        List<ImageSpec> all = new ArrayList<>();
+        if (images != null) {
+            all.addAll(images);
+        }
+        if (imagesFile != null) {
+            try {
+                ImageListFile.read(imagesFile.toPath()).forEach(name -> all.add(new ImageSpec(name)));
+            } catch (IOException e) {
+                throw new MojoFailureException("could not read the images file " + imagesFile + ": " + e.getMessage(), e);
+            }
+        }
+        return all;
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.frozenimages.images.maven;
+
+import io.github.frozenimages.images.core.ImageRequest;
+import java.util.List;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import javax.inject.Inject;
+
+/**
+ * Locks the configured images to the digests their tags point to now: resolves each image, for each platform
+ * {@code pull} would choose, with manifest HEAD requests (which Docker Hub does not count as pulls; only a
+ * multi-platform index is fetched, by digest, unless the cache has it) and writes {@code images.lock.json}
+ * beside the POM: sorted and stable, for code review. While the file exists, {@code pull} fetches exactly
+ * those digests, keeping the tag names in its output.
+ *
+ * @since 0.1.0
+ */
+@Mojo(name = "lock", requiresProject = true, threadSafe = true)
+public class LockMojo extends AbstractImagesMojo {
+
+    /**
+     * Skips the goal.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.skip", defaultValue = "false")
+    private boolean skip;
+
+    @Inject
+    public LockMojo(SettingsDecrypter settingsDecrypter) {
+        super(settingsDecrypter);
+    }
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("Skipping images:lock (images.skip=true)");
+            return;
+        }
+        List<ImageRequest> requests = imageRequests();
+        if (requests.isEmpty()) {
+            getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
+            return;
+        }
+        lock(requests, new MavenPullListener(getLog(), null));
+    }
+}
