@@ -153,7 +153,7 @@ public final class ImagePuller {
                 results.add(future.get());
             } catch (ExecutionException e) {
                 ImagePullException failure = e.getCause() instanceof ImagePullException ipe ? ipe
-                        : new ImagePullException(Reason.IO, String.valueOf(e.getCause().getMessage()), e.getCause());
+                        : new ImagePullException(Reason.IO, String.valueOf(e.getCause()), e.getCause());
                 if (first == null) {
                     first = failure;
                 } else {

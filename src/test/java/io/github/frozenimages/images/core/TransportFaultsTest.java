@@ -11,6 +11,7 @@ import io.github.frozenimages.images.testing.Deliveries;
 import io.github.frozenimages.images.testing.FaultProxy;
 import io.github.frozenimages.images.testing.Faults;
 import io.github.frozenimages.images.testing.HttpHeader;
+import io.github.frozenimages.images.testing.ProxyResponse;
 import io.github.frozenimages.images.testing.RecordedRequest;
 import io.github.frozenimages.images.testing.RegistryPusher;
 import io.github.frozenimages.images.testing.Rule;
@@ -306,6 +307,19 @@ class TransportFaultsTest extends RegistryTestSupport {
         served[cut + 1000] = (byte) ~served[cut + 1000];
         List<String> restarts = warningsWith(log, "the content hashes to " + Sha256.digest(served) + ", expected " + bigLayer.digest());
         assertEquals(1, restarts.size(), log.lines().toString());
+        assertPulledIntact(bigLayer.digest());
+    }
+
+    @Test
+    void aChunkedBlobWithoutContentLengthIsTakenAndCheckedAtItsEnd() throws Exception {
+        Rule chunked = proxy.add(Rule.onPath("GET", bigBlob()).then(Faults.rewrite(ProxyResponse::chunked)));
+
+        pull(viaProxy(BIG, "1.0"), FAST_RETRIES);
+
+        assertEquals(1, chunked.uses());
+        assertEquals(1, requestsFor(bigBlob()).size());
+        assertEquals(bigLayer.size(), proxy.bytesSent(bigBlob()));
+        assertEquals(List.of(), log.warnings());
         assertPulledIntact(bigLayer.digest());
     }
 

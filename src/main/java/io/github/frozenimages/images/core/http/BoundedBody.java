@@ -26,10 +26,26 @@ public final class BoundedBody {
         }
         long declared = entity.getContentLength();
         if (declared > limit) {
+            abort(response);
             throw new TooLargeException("the response declares " + declared + " bytes, more than the limit of " + limit);
         }
-        try (InputStream in = entity.getContent()) {
-            return read(in, limit);
+        InputStream in = entity.getContent();
+        byte[] bytes;
+        try {
+            bytes = read(in, limit);
+        } catch (IOException | RuntimeException e) {
+            // closing the stream would read the rest of the body to keep the connection: drop it instead
+            abort(response);
+            throw e;
+        }
+        in.close(); // at the end of the body: nothing is left to read, and the connection is kept
+        return bytes;
+    }
+
+    /** Drops the connection of a response whose body is not read to its end, rather than draining the rest. */
+    public static void abort(ClassicHttpResponse response) {
+        if (response instanceof org.apache.hc.core5.io.ModalCloseable modal) {
+            modal.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
         }
     }
 
@@ -54,11 +70,13 @@ public final class BoundedBody {
         if (entity == null) {
             return "";
         }
-        try (InputStream in = entity.getContent()) {
-            byte[] bytes = in.readNBytes(limit);
+        try {
+            byte[] bytes = entity.getContent().readNBytes(limit);
             return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
+        } finally {
+            abort(response); // never drained: an error body may be endless
         }
     }
 }

@@ -40,6 +40,7 @@ public record Descriptor(String mediaType, Digest digest, long size, Platform pl
         if (node == null || !node.isObject()) {
             throw new IOException(where + " is not a descriptor object");
         }
+        Json.refuseCaseVariants(node, where, "mediaType", "digest", "size", "platform", "annotations", "urls");
         String mediaType = Json.text(node, "mediaType");
         String digestText = Json.text(node, "digest");
         if (digestText == null) {

@@ -22,6 +22,11 @@ public record ImageConfig(String os, String architecture, String variant, List<D
         } catch (IOException e) {
             throw new ManifestFormatException("the image config is not valid JSON: " + e.getMessage(), false);
         }
+        try {
+            Json.refuseCaseVariants(root, "the image config", "os", "architecture", "variant", "rootfs");
+        } catch (IOException e) {
+            throw new ManifestFormatException(e.getMessage(), false);
+        }
         JsonNode rootfs = root.get("rootfs");
         if (rootfs == null || !rootfs.isObject()) {
             throw new ManifestFormatException("the image config has no rootfs", false);

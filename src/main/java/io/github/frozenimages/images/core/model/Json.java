@@ -141,6 +141,22 @@ public final class Json {
         }
     }
 
+    /**
+     * Refuses a key that differs from one of {@code fields} only in case ({@code "Layers"} beside or instead of
+     * {@code "layers"}): Go's decoder matches struct fields case-insensitively, so another client would read it as
+     * that field while this one ignores it.
+     */
+    public static void refuseCaseVariants(JsonNode object, String where, String... fields) throws IOException {
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            for (String field : fields) {
+                if (!name.equals(field) && name.equalsIgnoreCase(field)) {
+                    throw new IOException(where + " has a key \"" + name + "\" that differs from \"" + field + "\" only in case");
+                }
+            }
+        }
+    }
+
     /** A text field, or null when absent; a non-text value is an error rather than silently coerced. */
     public static String text(JsonNode node, String field) throws IOException {
         JsonNode value = node.get(field);

@@ -22,6 +22,12 @@ public sealed interface ManifestDocument permits ImageIndex, ImageManifest {
         } catch (IOException e) {
             throw new ManifestFormatException("the manifest is not valid JSON: " + e.getMessage(), false);
         }
+        try {
+            Json.refuseCaseVariants(root, "the document", "schemaVersion", "mediaType", "config", "layers", "manifests", "subject",
+                    "artifactType", "annotations");
+        } catch (IOException e) {
+            throw new ManifestFormatException(e.getMessage(), false);
+        }
         String declared = Json.text(root, "mediaType");
         String served = MediaTypes.withoutParameters(contentType);
         JsonNode schemaVersion = root.get("schemaVersion");

@@ -68,7 +68,11 @@ final class BlobIngest {
     private void download(BlobSource source) throws IOException {
         long expected = blob.size();
         MessageDigest hasher = blob.digest().newMessageDigest();
-        try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        if (Files.exists(partial, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(partial, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.delete(partial); // a link (or anything else) planted under the partial file's name is never written through
+        }
+        try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             long held = rehash(file, hasher, expected);
             int withoutProgress = 0;
             for (int attempt = 1; held < expected; attempt++) {

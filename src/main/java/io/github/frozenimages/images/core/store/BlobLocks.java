@@ -17,7 +17,12 @@ import java.util.concurrent.locks.ReentrantLock;
 final class BlobLocks {
 
     private final Path directory;
-    private final ConcurrentHashMap<String, ReentrantLock> threadLocks = new ConcurrentHashMap<>();
+    /**
+     * JVM-wide, not per store: every pull (every module of {@code mvn -T}) makes its own store over the same cache,
+     * and {@link FileChannel#lock()} throws {@link java.nio.channels.OverlappingFileLockException} when another
+     * thread of the JVM holds or awaits the same file's lock. Keyed by the lock file's real path.
+     */
+    private static final ConcurrentHashMap<Path, ReentrantLock> THREAD_LOCKS = new ConcurrentHashMap<>();
 
     BlobLocks(Path directory) {
         this.directory = directory;
@@ -30,12 +35,13 @@ final class BlobLocks {
     }
 
     Held acquire(String key) throws IOException {
-        ReentrantLock threadLock = threadLocks.computeIfAbsent(key, k -> new ReentrantLock());
+        Files.createDirectories(directory);
+        Path file = directory.toRealPath().resolve(key + ".lock");
+        ReentrantLock threadLock = THREAD_LOCKS.computeIfAbsent(file, k -> new ReentrantLock());
         threadLock.lock();
         FileChannel channel = null;
         try {
-            Files.createDirectories(directory);
-            channel = FileChannel.open(directory.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock fileLock = channel.lock();
             FileChannel opened = channel;
             return () -> {

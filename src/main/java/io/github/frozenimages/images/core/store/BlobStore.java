@@ -48,7 +48,12 @@ public final class BlobStore {
     /** Whether the blob is present and known good, re-verifying (and evicting) a file changed since it was verified. */
     public boolean contains(Descriptor descriptor) throws IOException {
         Path p = path(descriptor.digest());
-        if (!Files.isRegularFile(p)) {
+        if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // a symbolic link (or anything else) in place of a blob is not the store's: never followed into an output
+                stamps.forget(key(descriptor.digest()));
+                Files.delete(p);
+            }
             return false;
         }
         String key = key(descriptor.digest());
