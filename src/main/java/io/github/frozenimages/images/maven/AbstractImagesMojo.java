@@ -145,7 +145,7 @@ abstract class AbstractImagesMojo extends AbstractMojo {
 
     /**
      * The lock file: {@code images:lock} writes it, and {@code pull} fetches exactly the digests it holds while
-     * it exists. Default: {@code ${project.basedir}/images.lock.json}, or {@code images.lock.json} in the current
+     * it exists. Default: <code>${project.basedir}/images.lock.json</code>, or {@code images.lock.json} in the current
      * folder when there is no project.
      *
      * @since 0.1.0

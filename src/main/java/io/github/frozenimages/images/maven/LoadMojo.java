@@ -41,7 +41,7 @@ public class LoadMojo extends AbstractMojo {
 
     /**
      * The pull goal's output folder, loaded when no {@code archive} is set. Default:
-     * {@code ${project.build.directory}/images}, or {@code target/images} under the current folder when
+     * <code>${project.build.directory}/images</code>, or {@code target/images} under the current folder when
      * there is no project.
      *
      * @since 0.1.0

@@ -30,7 +30,7 @@ public class PullMojo extends AbstractImagesMojo {
 
     /**
      * The folder the images are written to; replaced as a whole on each run. Default:
-     * {@code ${project.build.directory}/images}, or {@code target/images} under the current folder when
+     * <code>${project.build.directory}/images</code>, or {@code target/images} under the current folder when
      * there is no project.
      *
      * @since 0.1.0
@@ -126,7 +126,7 @@ public class PullMojo extends AbstractImagesMojo {
     @Override
     public final void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
-            getLog().info("Skipping images:pull (images.skip=true)");
+            getLog().info("Skipping images:pull (skip is set)");
             return;
         }
         PullRequest request = request();

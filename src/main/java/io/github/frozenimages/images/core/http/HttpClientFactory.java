@@ -23,13 +23,16 @@ import org.apache.hc.core5.util.Timeout;
 final class HttpClientFactory {
 
     static final String QUIET_PROPERTY = "org.slf4j.simpleLogger.log.org.apache.hc";
+    static final String MAVEN4_QUIET_PROPERTY = "maven.logger.log.org.apache.hc";
 
     static {
         // Under mvn -X every logger is at debug, and HttpClient's header and wire logs would print each request's
         // Authorization header and each signed redirect URL. Maven's logger reads a logger's level from system
         // properties when the logger is created, so this must run before any HttpClient class makes its loggers.
         // A user who sets the property explicitly (to debug the wire, knowingly) keeps their choice.
-        if (System.getProperty(QUIET_PROPERTY) == null) {
+        // Maven 4's logger reads maven.logger.*, and warns about every logger for which it finds only the old name.
+        if (System.getProperty(QUIET_PROPERTY) == null && System.getProperty(MAVEN4_QUIET_PROPERTY) == null) {
+            System.setProperty(MAVEN4_QUIET_PROPERTY, "info");
             System.setProperty(QUIET_PROPERTY, "info");
         }
     }
