@@ -145,13 +145,6 @@ public class LoadMojo extends AbstractMojo {
     }
 
     private Path outputDirectory() {
-        if (outputDirectory != null) {
-            return outputDirectory.toPath();
-        }
-        // without a POM Maven's stub project leaves ${project.basedir} unexpanded in its build directory
-        if (project.getFile() == null) {
-            return Path.of(session.getExecutionRootDirectory(), "target", "images");
-        }
-        return Path.of(project.getBuild().getDirectory(), "images");
+        return OutputLocation.of(outputDirectory, project, session);
     }
 }
