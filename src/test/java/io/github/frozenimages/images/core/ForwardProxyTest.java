@@ -133,6 +133,41 @@ class ForwardProxyTest {
         }
     }
 
+    @Test
+    void withoutSettingsProxiesTheJvmProxyPropertiesApply() {
+        String[] keys = {"http.proxyHost", "http.proxyPort", "http.nonProxyHosts"};
+        java.util.Map<String, String> before = new java.util.HashMap<>();
+        for (String k : keys) {
+            before.put(k, System.getProperty(k));
+        }
+        try (TinyProxy proxy = TinyProxy.start(registry.port(), null, null)) {
+            System.setProperty("http.proxyHost", TinyProxy.HOST);
+            System.setProperty("http.proxyPort", String.valueOf(proxy.port()));
+            // the JVM adds localhost and 127.* to any non-empty list; only an empty one lets loopback through
+            System.setProperty("http.nonProxyHosts", "");
+            ImageRequest image = RegistryTestSupport.image(registry.address() + "/test/oci-image:1.0");
+            new ImagePuller().pull(new PullRequest(List.of(image), work.resolve("out"), OutputFormat.OCI, Optional.empty(), 2,
+                    work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, PullListener.SILENT)
+                    .withNetwork(RegistryTestSupport.FAST_RETRIES));
+            assertTrue(proxy.requestLines().contains("GET " + registry.baseUrl() + "/v2/ HTTP/1.1"), proxy.requestLines().toString());
+
+            System.setProperty("http.nonProxyHosts", "127.0.0.*");
+            int seen = proxy.requestLines().size();
+            new ImagePuller().pull(new PullRequest(List.of(image), work.resolve("out2"), OutputFormat.OCI, Optional.empty(), 2,
+                    work.resolve("cache2"), Set.of(), CredentialProvider.ANONYMOUS, PullListener.SILENT)
+                    .withNetwork(RegistryTestSupport.FAST_RETRIES));
+            assertEquals(seen, proxy.requestLines().size(), "http.nonProxyHosts sends the registry past the proxy");
+        } finally {
+            before.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
+        }
+    }
+
     private List<PulledImage> pull(ProxySettings.Proxy proxy) {
         ImageRequest image = RegistryTestSupport.image(registry.address() + "/test/oci-image:1.0");
         return new ImagePuller().pull(new PullRequest(List.of(image), work.resolve("out"), OutputFormat.OCI, Optional.empty(), 2,
