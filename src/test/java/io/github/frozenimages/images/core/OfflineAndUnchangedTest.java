@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,17 +25,12 @@ class OfflineAndUnchangedTest {
     @TempDir
     Path work;
 
-    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final RecordingListener log = new RecordingListener();
 
     private List<PulledImage> pull(boolean offline, String... references) {
-        PullListener capture = new PullListener() {
-            public void info(String m) { log.add("INFO " + m); }
-            public void warn(String m) { log.add("WARN " + m); }
-            public void debug(String m) { log.add("DEBUG " + m); }
-        };
         List<ImageRequest> images = java.util.Arrays.stream(references).map(RegistryTestSupport::image).toList();
         return new ImagePuller().pull(new PullRequest(images, work.resolve("out"), OutputFormat.DOCKER, Optional.empty(), 4,
-                work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, capture)
+                work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, log)
                 .withNetwork(RegistryTestSupport.FAST_RETRIES).withOffline(offline));
     }
 
@@ -67,7 +61,7 @@ class OfflineAndUnchangedTest {
         java.nio.file.Files.walk(work.resolve("cache")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         log.clear();
         assertEquals(List.of(), pull(false, pinned));
-        assertTrue(log.stream().anyMatch(l -> l.contains("untouched since the last build; nothing to do")), log.toString());
+        assertTrue(log.lines().stream().anyMatch(l -> l.contains("untouched since the last build; nothing to do")), log.lines().toString());
 
         // a changed output file sends the build down the full path, which now needs the (gone) registry
         java.nio.file.Files.writeString(work.resolve("out/repositories"), "{}");
@@ -88,7 +82,7 @@ class OfflineAndUnchangedTest {
         log.clear();
         List<PulledImage> offline = pull(true, tagged);
         assertEquals(0, offline.get(0).downloadedBytes());
-        assertTrue(log.stream().anyMatch(l -> l.startsWith("WARN offline: ") && l.contains(digest)), log.toString());
+        assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("WARN offline: ") && l.contains(digest)), log.lines().toString());
     }
 
     @Test
@@ -134,7 +128,7 @@ class OfflineAndUnchangedTest {
             Object indexKey = Files.readAttributes(work.resolve("out/index.json"), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
             log.clear();
             pull(false, a, b);
-            assertTrue(log.stream().anyMatch(l -> l.contains("already holds exactly these images")), log.toString());
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("already holds exactly these images")), log.lines().toString());
             assertEquals(indexKey, Files.readAttributes(work.resolve("out/index.json"),
                     java.nio.file.attribute.BasicFileAttributes.class).fileKey(), "index.json was not rewritten");
 
@@ -142,7 +136,7 @@ class OfflineAndUnchangedTest {
             Files.writeString(work.resolve("out/stray"), "x");
             log.clear();
             pull(false, a, b);
-            assertTrue(log.stream().noneMatch(l -> l.contains("already holds")), log.toString());
+            assertTrue(log.lines().stream().noneMatch(l -> l.contains("already holds")), log.lines().toString());
             assertTrue(Files.notExists(work.resolve("out/stray")));
         }
     }

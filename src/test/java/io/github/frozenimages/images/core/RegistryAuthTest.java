@@ -81,12 +81,7 @@ class RegistryAuthTest {
             assertEquals(fixtures.ociImage().manifestDigest(), pulled.get(0).manifestDigest().toString());
 
             // everything the pull reports, debug included (what mvn -X shows), is free of the secret
-            List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-            PullListener capture = new PullListener() {
-                public void info(String m) { lines.add(m); }
-                public void warn(String m) { lines.add(m); }
-                public void debug(String m) { lines.add(m); }
-            };
+            RecordingListener capture = new RecordingListener();
             new ImagePuller().pull(new PullRequest(List.of(request(registry, "test/oci-image:1.0")), work.resolve("out2"),
                     OutputFormat.DOCKER, Optional.empty(), 2, work.resolve("cache2"), Set.of(),
                     r -> Optional.of(new Credentials("alice", "s3cret-pass", "test")), capture));
@@ -94,6 +89,7 @@ class RegistryAuthTest {
             String report = Files.readString(work.resolve("out2-report.json"));
             assertTrue(report.contains("\"credentials\":\"test\""), report);
             assertFalse(report.contains("s3cret-pass") || report.contains(basic), report);
+            List<String> lines = capture.lines();
             assertTrue(lines.size() > 3, "debug lines were captured: " + lines);
             for (String line : lines) {
                 assertFalse(line.contains("s3cret-pass") || line.contains(basic), "secret in log line: " + line);

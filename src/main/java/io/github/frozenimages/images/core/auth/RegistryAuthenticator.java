@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -182,10 +181,5 @@ public final class RegistryAuthenticator {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    /** For tests and debug logs: the moment now, per this authenticator's clock. */
-    Instant now() {
-        return clock.instant();
     }
 }

@@ -43,9 +43,19 @@ public final class BoundedBody {
     }
 
     /** Drops the connection of a response whose body is not read to its end, rather than draining the rest. */
+    /**
+     * Drops a response whose body was not read to its end. A plain close would read the rest of the body to
+     * keep the connection, which lets a hostile registry make a refused body cost its whole announced size.
+     */
     public static void abort(ClassicHttpResponse response) {
         if (response instanceof org.apache.hc.core5.io.ModalCloseable modal) {
             modal.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
+            return;
+        }
+        try {
+            response.close();
+        } catch (IOException e) {
+            // nothing useful to do: the connection is discarded either way
         }
     }
 

@@ -22,8 +22,6 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.io.ModalCloseable;
 
 /**
  * Sends the requests of one registry: pings {@code /v2/} once, answers its challenges, renews a refused
@@ -288,19 +286,8 @@ public final class RegistryClient {
                 ctx.digest(), endpoint.registry(), detail), cause);
     }
 
-    /**
-     * Drops a response whose body was not read to its end. A plain close would read the rest of the body to
-     * keep the connection, which lets a hostile registry make a refused blob cost its whole announced size.
-     */
+    /** Drops a response whose body was not read to its end (see {@link BoundedBody#abort}). */
     static void close(ClassicHttpResponse response) {
-        if (response instanceof ModalCloseable modal) {
-            modal.close(CloseMode.IMMEDIATE);
-            return;
-        }
-        try {
-            response.close();
-        } catch (IOException e) {
-            // nothing useful to do: the connection is discarded either way
-        }
+        BoundedBody.abort(response);
     }
 }
