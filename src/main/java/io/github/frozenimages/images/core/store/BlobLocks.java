@@ -34,6 +34,36 @@ final class BlobLocks {
         void close() throws IOException;
     }
 
+    /** Another build may hold a blob for as long as its download takes; beyond this it is taken to be stuck. */
+    static final long MAX_WAIT_MILLIS = 60L * 60 * 1000;
+
+    /**
+     * Polls with {@link FileChannel#tryLock()} rather than blocking in {@link FileChannel#lock()}: the kernel
+     * tracks POSIX locks per process, so two builds whose threads each hold one blob and wait for the other's
+     * look deadlocked to it, and a blocking lock fails with "Resource deadlock avoided" although each thread
+     * would finish its own blob and let the other go on.
+     */
+    private static FileLock waitFor(FileChannel channel, Path file) throws IOException {
+        long deadline = System.currentTimeMillis() + MAX_WAIT_MILLIS;
+        long pause = 5;
+        while (true) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IOException("another build has held " + file + " for over " + MAX_WAIT_MILLIS / 60000 + " minutes");
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for " + file);
+            }
+            pause = Math.min(pause * 2, 100);
+        }
+    }
+
     Held acquire(String key) throws IOException {
         Files.createDirectories(directory);
         Path file = directory.toRealPath().resolve(key + ".lock");
@@ -42,7 +72,7 @@ final class BlobLocks {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock fileLock = channel.lock();
+            FileLock fileLock = waitFor(channel, file);
             FileChannel opened = channel;
             return () -> {
                 try {
