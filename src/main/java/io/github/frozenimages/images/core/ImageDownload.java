@@ -5,6 +5,7 @@ import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.model.ImageConfig;
 import io.github.frozenimages.images.core.model.ImageManifest;
 import io.github.frozenimages.images.core.model.ManifestFormatException;
+import io.github.frozenimages.images.core.model.Schema1Manifest;
 import io.github.frozenimages.images.core.output.OutputImage;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.Platform;
@@ -34,10 +35,10 @@ final class ImageDownload {
     record Result(OutputImage output, PulledImage pulled) {
     }
 
-    private final BlobStore store;
-    private final ExecutorService blobPool;
-    private final PullListener listener;
-    private final boolean offline;
+    final BlobStore store;
+    final ExecutorService blobPool;
+    final PullListener listener;
+    final boolean offline;
 
     ImageDownload(BlobStore store, ExecutorService blobPool, PullListener listener, boolean offline) {
         this.store = store;
@@ -47,6 +48,9 @@ final class ImageDownload {
     }
 
     Result fetch(ResolvedImage resolved, ImageRequest request) throws IOException {
+        if (resolved.manifest().document() instanceof Schema1Manifest schema1) {
+            return new Schema1Download(this).fetch(resolved, schema1, request);
+        }
         long start = System.nanoTime();
         RegistryClient client = resolved.client();
         ImageManifest manifest = resolved.imageManifest();
@@ -117,12 +121,17 @@ final class ImageDownload {
         if (resolved.index().isPresent()) {
             return resolved.platform();
         }
-        if (config.os() == null || config.architecture() == null) {
+        return declaredPlatform(resolved, config.os(), config.architecture(), config.variant(), wanted);
+    }
+
+    /** The platform an image's own document declares, warning when it is not the one asked for. */
+    Platform declaredPlatform(ResolvedImage resolved, String os, String architecture, String variant, Platform wanted) {
+        if (os == null || architecture == null) {
             return wanted;
         }
         Platform actual;
         try {
-            actual = Platform.of(config.os(), config.architecture(), config.variant());
+            actual = Platform.of(os, architecture, variant);
         } catch (IllegalArgumentException e) {
             listener.warn(resolved.reference().familiarString() + " has a config with an unreadable platform: " + e.getMessage());
             return wanted;
@@ -134,7 +143,7 @@ final class ImageDownload {
         return actual;
     }
 
-    private boolean fetchBlob(ResolvedImage resolved, Descriptor blob, String what, ProgressTracker progress) {
+    boolean fetchBlob(ResolvedImage resolved, Descriptor blob, String what, ProgressTracker progress) {
         RegistryClient.Context ctx = context(resolved, "fetch " + what, blob.digest());
         try {
             boolean fetched = store.ensure(blob, BlobFetcher.source(resolved.client(), ctx, blob), observer(resolved, blob, what, progress));
@@ -220,11 +229,11 @@ final class ImageDownload {
         };
     }
 
-    private static RegistryClient.Context context(ResolvedImage resolved, String action, Digest digest) {
+    static RegistryClient.Context context(ResolvedImage resolved, String action, Digest digest) {
         return new RegistryClient.Context(resolved.reference(), action, digest.toString());
     }
 
-    private static boolean await(Future<Boolean> future) {
+    static boolean await(Future<Boolean> future) {
         try {
             return future.get();
         } catch (ExecutionException e) {

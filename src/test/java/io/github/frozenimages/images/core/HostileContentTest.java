@@ -282,7 +282,7 @@ class HostileContentTest extends RegistryTestSupport {
     @Test
     void schemaVersionOneUnderAnOciContentTypeIsRefused() throws Exception {
         serve("schema-one", MediaTypes.OCI_MANIFEST, manifestWith(m -> m.put("schemaVersion", 1)));
-        refused("schema-one", Reason.UNSUPPORTED_MEDIA_TYPE, "Docker schema 1");
+        refused("schema-one", Reason.PROTOCOL, "the document mixes Docker schema 1 with a later format");
         assertNoBlobRequests();
     }
 
@@ -315,11 +315,22 @@ class HostileContentTest extends RegistryTestSupport {
     }
 
     @Test
-    void aSignedSchema1ManifestIsUnsupported() throws Exception {
+    void aSchema1ManifestWithAnEmptySignatureListIsRefused() throws Exception {
         String schema1 = "{\"schemaVersion\":1,\"name\":\"test/oci-image\",\"tag\":\"old\",\"architecture\":\"amd64\",\"fsLayers\":[{\"blobSum\":\""
                 + fixtures.ociImage().layers().get(0).digest() + "\"}],\"history\":[{\"v1Compatibility\":\"{}\"}],\"signatures\":[]}";
         serve("old", "application/vnd.docker.distribution.manifest.v1+prettyjws", schema1.getBytes(StandardCharsets.UTF_8));
-        refused("old", Reason.UNSUPPORTED_MEDIA_TYPE, "it is a Docker schema 1 manifest, which this version does not convert");
+        refused("old", Reason.PROTOCOL, "the schema 1 manifest's signatures are not a list of signatures");
+        assertNoBlobRequests();
+    }
+
+    /** A v1 id names a folder of the legacy layout: one that climbs out of it is refused before any download. */
+    @Test
+    void aSchema1IdThatIsAPathIsRefused() throws Exception {
+        String v1 = "{\\\"id\\\":\\\"../../../../tmp/escaped\\\"}";
+        String schema1 = "{\"schemaVersion\":1,\"name\":\"test/oci-image\",\"tag\":\"old\",\"architecture\":\"amd64\",\"fsLayers\":[{\"blobSum\":\""
+                + fixtures.ociImage().layers().get(0).digest() + "\"}],\"history\":[{\"v1Compatibility\":\"" + v1 + "\"}]}";
+        serve("climbing", "application/vnd.docker.distribution.manifest.v1+json", schema1.getBytes(StandardCharsets.UTF_8));
+        refused("climbing", Reason.PROTOCOL, "history entry 0 has the id \"../../../../tmp/escaped\"; a v1 id is 64 lowercase hex digits");
         assertNoBlobRequests();
     }
 

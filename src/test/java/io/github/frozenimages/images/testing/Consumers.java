@@ -102,6 +102,30 @@ public final class Consumers {
                 .stdout().lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
     }
 
+    /**
+     * {@code umoci unpack --image <layout>:<tag> <bundle>}: applies every layer (umoci checks each layer's
+     * uncompressed digest against the config's diff_ids) and returns the bundle's root file system.
+     */
+    public static Path umociUnpack(Path layout, String tag, Path bundle) {
+        String umoci = requireBinary("umoci");
+        ProcessRunner.runSuccessfully(UMOCI_TIMEOUT, Map.of(), List.of(umoci, "unpack", "--image", layout + ":" + tag, bundle.toString()));
+        return bundle.resolve("rootfs");
+    }
+
+    /** {@code skopeo copy --format v2s1}: pushes an image as a signed Docker schema 1 manifest. */
+    public static void skopeoCopyAsSchema1(String from, String to) {
+        List<String> arguments = new ArrayList<>(List.of("--insecure-policy", "copy", "--format", "v2s1"));
+        if (from.startsWith("docker://")) {
+            arguments.add("--src-tls-verify=false");
+        }
+        if (to.startsWith("docker://")) {
+            arguments.add("--dest-tls-verify=false");
+        }
+        arguments.add(from);
+        arguments.add(to);
+        skopeo(arguments.toArray(new String[0]));
+    }
+
     private static String[] inspect(String transportRef, String... options) {
         List<String> arguments = new ArrayList<>(List.of("inspect"));
         arguments.addAll(List.of(options));

@@ -3,8 +3,11 @@ package io.github.frozenimages.images.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 
-/** A document served from {@code /v2/<name>/manifests/}: either an index of platform manifests or one image manifest. */
-public sealed interface ManifestDocument permits ImageIndex, ImageManifest {
+/**
+ * A document served from {@code /v2/<name>/manifests/}: an index of platform manifests, one image manifest, or a
+ * Docker schema 1 manifest (which is converted before anything is written).
+ */
+public sealed interface ManifestDocument permits ImageIndex, ImageManifest, Schema1Manifest {
 
     /** The largest manifest or index read into memory (the limit containers/image and the spec minimum agree on). */
     int MAX_BYTES = 4 * 1024 * 1024;
@@ -24,22 +27,27 @@ public sealed interface ManifestDocument permits ImageIndex, ImageManifest {
         }
         try {
             Json.refuseCaseVariants(root, "the document", "schemaVersion", "mediaType", "config", "layers", "manifests", "subject",
-                    "artifactType", "annotations");
+                    "artifactType", "annotations", "fsLayers", "history", "signatures");
         } catch (IOException e) {
             throw new ManifestFormatException(e.getMessage(), false);
         }
         String declared = Json.text(root, "mediaType");
         String served = MediaTypes.withoutParameters(contentType);
         JsonNode schemaVersion = root.get("schemaVersion");
-        if (schemaVersion != null && schemaVersion.asInt() == 1 || MediaTypes.isSchema1(declared) || MediaTypes.isSchema1(served)) {
-            throw new ManifestFormatException("it is a Docker schema 1 manifest, which this version does not convert", true);
+        boolean hasManifests = root.has("manifests");
+        boolean hasImageFields = root.has("config") || root.has("layers");
+        if (schemaVersion != null && schemaVersion.isIntegralNumber() && schemaVersion.asLong() == 1 || MediaTypes.isSchema1(declared)
+                || MediaTypes.isSchema1(served)) {
+            if (schemaVersion == null || !schemaVersion.isIntegralNumber() || schemaVersion.asLong() != 1 || hasManifests || hasImageFields
+                    || declared != null && !MediaTypes.isSchema1(declared)) {
+                throw new ManifestFormatException("the document mixes Docker schema 1 with a later format", false);
+            }
+            return Schema1Manifest.read(MediaTypes.isSchema1(served) ? served : MediaTypes.DOCKER_SCHEMA1, root);
         }
         if (declared != null && served != null && MediaTypes.READABLE_MANIFESTS.contains(served) && !declared.equals(served)) {
             throw new ManifestFormatException("the registry served Content-Type " + served
                     + " but the document declares mediaType " + declared, false);
         }
-        boolean hasManifests = root.has("manifests");
-        boolean hasImageFields = root.has("config") || root.has("layers");
         if (hasManifests && hasImageFields) {
             throw new ManifestFormatException("the document is both an index and a manifest", false);
         }

@@ -20,7 +20,15 @@ public final class MediaTypes {
     /** Every manifest type the plugin reads, in the order of preference sent in {@code Accept}. */
     public static final Set<String> READABLE_MANIFESTS = Set.of(OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST);
 
-    public static final String MANIFEST_ACCEPT = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST);
+    /**
+     * Schema 1 comes last: a registry that can convert (Distribution with schema 1 enabled) then serves what
+     * was pushed, and only an image that exists as nothing else arrives as schema 1.
+     */
+    public static final String MANIFEST_ACCEPT = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST,
+            DOCKER_SCHEMA1_SIGNED, DOCKER_SCHEMA1);
+
+    public static final String OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
+    public static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar";
 
     /** The image config types that make a manifest a runnable image rather than some other OCI artifact. */
     public static final Set<String> IMAGE_CONFIGS = Set.of(OCI_CONFIG, DOCKER_CONFIG);

@@ -52,6 +52,10 @@ public final class LegacyLayoutWriter implements LayoutWriter {
             if (!entries.add(repoTag.orElse("") + " " + image.manifest().digest())) {
                 continue; // the same image asked for twice: the seed would write a second, identical entry
             }
+            if (image.schema1().isPresent()) {
+                manifestJson.add(planSchema1(plan, image, image.schema1().get(), repoTag, repositories));
+                continue;
+            }
             if (image.layers().isEmpty()) {
                 throw new IOException(image.reference().familiarString() + " has no layers, and the legacy format names an image"
                         + " by its top layer; use format docker or oci for it");
@@ -93,6 +97,43 @@ public final class LegacyLayoutWriter implements LayoutWriter {
         plan.document("manifest.json", Json.write(manifestJson));
         plan.document("repositories", Json.write(repositories));
         return plan;
+    }
+
+    /**
+     * A schema 1 image as the seed writes it: a folder per history entry, named by the entry's own v1 id and
+     * holding its v1Compatibility text, every blob including the empty ones, and the top id in
+     * {@code repositories}. The seed then drops {@code manifest.json} for the whole tree, because it cannot
+     * rebuild an image config, and engines that still read the tree without one are gone (Docker requires
+     * it since API 1.52, Podman always did). The converted config is written and named in a
+     * {@code manifest.json} entry, whose layers are the entries' {@code layer.tar} files that are not empty.
+     */
+    private ObjectNode planSchema1(LayoutPlan plan, OutputImage image, Schema1Tree tree, Optional<String> repoTag,
+                                   ObjectNode repositories) {
+        ArrayNode layerPaths = JsonNodeFactory.instance.arrayNode();
+        for (Schema1Tree.Entry entry : tree.entries()) {
+            plan.document(entry.id() + "/VERSION", VERSION);
+            plan.document(entry.id() + "/json", (entry.v1Compatibility() + "\n").getBytes(StandardCharsets.UTF_8));
+            plan.blob(entry.id() + "/layer.tar", store.path(entry.blob().digest()));
+            if (entry.layerOfImage()) {
+                layerPaths.insert(0, entry.id() + "/layer.tar"); // the tree lists the top first, manifest.json the base
+            }
+        }
+        String configFile = image.config().digest().hex() + ".json";
+        plan.blob(configFile, store.path(image.config().digest()));
+        ObjectNode entry = JsonNodeFactory.instance.objectNode();
+        entry.put("Config", configFile);
+        if (repoTag.isPresent()) {
+            entry.putArray("RepoTags").add(repoTag.get());
+        } else {
+            entry.putNull("RepoTags");
+        }
+        entry.set("Layers", layerPaths);
+        if (image.reference().tag().isPresent()) {
+            String name = image.reference().familiarName();
+            ObjectNode tags = repositories.has(name) ? (ObjectNode) repositories.get(name) : repositories.putObject(name);
+            tags.put(image.reference().tag().get(), tree.topId());
+        }
+        return entry;
     }
 
     /** Config bytes as the registry served them, from the store. */

@@ -11,23 +11,31 @@ import java.util.List;
  * @param manifest the platform manifest's descriptor, with its platform
  * @param diffIds  the uncompressed layer digests from the config, base first
  * @param index    for a multi-platform pull, the index the layout names instead of the single manifest
+ * @param schema1  for an image served as Docker schema 1, its v1 entries as the legacy format writes them;
+ *                 {@code manifest} and {@code config} are then the converted ones
  */
 public record OutputImage(ImageReference reference, Descriptor manifest, Descriptor config, List<Descriptor> layers,
-                          List<Digest> diffIds, java.util.Optional<IndexOutput> index) {
+                          List<Digest> diffIds, java.util.Optional<IndexOutput> index,
+                          java.util.Optional<Schema1Tree> schema1) {
 
     public OutputImage {
         layers = List.copyOf(layers);
         diffIds = List.copyOf(diffIds);
         index = index == null ? java.util.Optional.empty() : index;
+        schema1 = schema1 == null ? java.util.Optional.empty() : schema1;
     }
 
     /** A single-platform image. */
     public OutputImage(ImageReference reference, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<Digest> diffIds) {
-        this(reference, manifest, config, layers, diffIds, java.util.Optional.empty());
+        this(reference, manifest, config, layers, diffIds, java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     public OutputImage withIndex(IndexOutput indexOutput) {
-        return new OutputImage(reference, manifest, config, layers, diffIds, java.util.Optional.of(indexOutput));
+        return new OutputImage(reference, manifest, config, layers, diffIds, java.util.Optional.of(indexOutput), schema1);
+    }
+
+    public OutputImage withSchema1(Schema1Tree tree) {
+        return new OutputImage(reference, manifest, config, layers, diffIds, index, java.util.Optional.of(tree));
     }
 
     /** What index.json names for this image: its index when it keeps several platforms, else its manifest. */

@@ -103,6 +103,11 @@ public final class Digest {
     return -1;
   }
 
+  /** A fresh SHA-256 hasher, for content whose digest is computed rather than checked. */
+  public static MessageDigest sha256Hasher() {
+    return messageDigest(SHA256);
+  }
+
   private static MessageDigest messageDigest(String algorithm) {
     String javaName = SHA256.equals(algorithm) ? "SHA-256" : "SHA-512";
     try {

@@ -8,6 +8,7 @@ import io.github.frozenimages.images.core.model.ImageIndex;
 import io.github.frozenimages.images.core.model.ImageManifest;
 import io.github.frozenimages.images.core.model.ManifestDocument;
 import io.github.frozenimages.images.core.model.ManifestFormatException;
+import io.github.frozenimages.images.core.model.Schema1Manifest;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
@@ -60,6 +61,9 @@ public final class ImageResolver {
             chosenFrom = current;
             platform = entry.platform();
             current = byDigest(client, child, entry);
+        }
+        if (current.document() instanceof Schema1Manifest) {
+            return new ResolvedImage(image, Optional.ofNullable(chosenFrom), current, platform, client);
         }
         ImageManifest manifest = (ImageManifest) current.document();
         if (!manifest.isImage()) {

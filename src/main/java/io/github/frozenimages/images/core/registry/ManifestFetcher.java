@@ -4,6 +4,7 @@ import io.github.frozenimages.images.core.ImagePullException;
 import io.github.frozenimages.images.core.ImagePullException.Reason;
 import io.github.frozenimages.images.core.http.BoundedBody;
 import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.model.JwsPayload;
 import io.github.frozenimages.images.core.model.ManifestDocument;
 import io.github.frozenimages.images.core.model.ManifestFormatException;
 import io.github.frozenimages.images.core.model.MediaTypes;
@@ -53,6 +54,12 @@ public final class ManifestFetcher {
                 }
                 client.listener().warn("reading the manifest of " + ctx.image().familiarString() + " broke off (" + e.getMessage() + "); retrying");
             }
+        }
+        try {
+            // a signed schema 1 manifest is named by its payload, which is also all of it that is read and kept
+            bytes = JwsPayload.of(bytes);
+        } catch (ManifestFormatException e) {
+            throw client.failure(ctx, Reason.PROTOCOL, e.getMessage(), e);
         }
         Digest actual = verify(client, ctx, bytes, expected, headerDigest);
         try {
