@@ -12,6 +12,8 @@ import io.github.frozenimages.images.core.output.TarArchiveWriter;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
 import io.github.frozenimages.images.testing.Consumers;
+import io.github.frozenimages.images.testing.RegistryServer;
+import io.github.frozenimages.images.testing.Schema1Images;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import io.github.frozenimages.images.testing.TestImage;
 import java.io.IOException;
@@ -205,6 +207,44 @@ class SeedComparisonTest extends RegistryTestSupport {
         }
     }
 
+    /**
+     * Schema 1: the seed writes a folder per history entry from the entry's own id and JSON, every blob
+     * (the empty ones too), {@code repositories} with the top id, warns, and leaves out {@code manifest.json}
+     * because it cannot rebuild an image config. The plugin writes every one of those files alike, and adds the
+     * converted config and a {@code manifest.json} naming it, without which no engine of today loads the tree.
+     */
+    @Test
+    void aSchema1ImageIsTheSeedsTreePlusTheManifestTheSeedCouldNotWrite() throws Exception {
+        try (RegistryServer schema1Registry = RegistryServer.start(Schema1Images.registryConfig())) {
+            Schema1Images.push(schema1Registry, "test/schema1-image", "1.0", work.resolve("build"));
+            String authBase = tokens.realm().substring(0, tokens.realm().length() - "/token".length());
+            SeedScript schema1Seed = SeedScript.pointedAt(work.resolve("seed-schema1"), schema1Registry.baseUrl(), authBase);
+            SeedScript.Run run = schema1Seed.pull(work.resolve("seed-tree"), "amd64", "", "test/schema1-image:1.0");
+            assertEquals(0, run.exitCode(), run.describe());
+            assertTrue(run.stderr().contains("uses schemaVersion '1'"), run.describe());
+            Path seedTree = work.resolve("seed-tree");
+            Path pluginTree = pluginPullFrom(schema1Registry.baseUrl(), "linux/amd64", "test/schema1-image:1.0");
+
+            Set<String> seedFiles = files(seedTree);
+            Set<String> extra = new TreeSet<>(files(pluginTree));
+            assertTrue(extra.containsAll(seedFiles), "every file the seed writes: " + seedFiles + " in " + extra);
+            extra.removeAll(seedFiles);
+            JsonNode manifest = MAPPER.readTree(pluginTree.resolve("manifest.json").toFile());
+            assertEquals(Set.of("manifest.json", manifest.get(0).get("Config").asText()), extra);
+            assertEquals(4, seedFiles.stream().filter(f -> f.endsWith("/json")).count() + 1, "three entries and repositories: " + seedFiles);
+            for (String file : seedFiles) {
+                if (file.equals("repositories")) {
+                    continue; // the same document (below); the seed lays it out by hand with tabs and spaces
+                }
+                // the json files are the entries' own text plus echo's newline: compared byte for byte
+                assertArrayEquals(Files.readAllBytes(seedTree.resolve(file)), Files.readAllBytes(pluginTree.resolve(file)), file);
+            }
+            assertEquals(MAPPER.readTree(seedTree.resolve("repositories").toFile()),
+                    MAPPER.readTree(pluginTree.resolve("repositories").toFile()));
+            assertEquals(2, manifest.get(0).get("Layers").size(), "the two file layers; the throwaway entry's blob is no layer");
+        }
+    }
+
     private Path seedPull(SeedScript script, String arch, String variant, String... images) throws Exception {
         Path tree = work.resolve("seed-" + arch + variant);
         SeedScript.Run run = script.pull(tree, arch, variant, images);
@@ -214,6 +254,10 @@ class SeedComparisonTest extends RegistryTestSupport {
 
     /** The same names as Docker Hub names, served by the test registry as a docker.io mirror. */
     private Path pluginPull(String platform, String... images) {
+        return pluginPullFrom(registry.baseUrl(), platform, images);
+    }
+
+    private Path pluginPullFrom(String registryBase, String platform, String... images) {
         List<ImageRequest> requests = Arrays.stream(images)
                 .map(name -> new ImageRequest(ImageReference.parse(name), Platform.parse(platform)))
                 .toList();
@@ -221,10 +265,10 @@ class SeedComparisonTest extends RegistryTestSupport {
         // the format by the name a POM gives it
         PullRequest request = new PullRequest(requests, tree, OutputFormat.parse("legacy"), Optional.empty(), 4, work.resolve("cache"),
                 Set.of(), CredentialProvider.ANONYMOUS, PullListener.SILENT)
-                .withNetwork(FAST_RETRIES.withMirrors(Map.of("docker.io", List.of(URI.create(registry.baseUrl())))));
+                .withNetwork(FAST_RETRIES.withMirrors(Map.of("docker.io", List.of(URI.create(registryBase)))));
         List<PulledImage> pulled = new ImagePuller().pull(request);
         assertEquals(images.length, pulled.size());
-        pulled.forEach(p -> assertEquals(registry.baseUrl(), p.mirror().replaceAll("/$", ""), "served by the mirror: " + p.summary()));
+        pulled.forEach(p -> assertEquals(registryBase, p.mirror().replaceAll("/$", ""), "served by the mirror: " + p.summary()));
         return tree;
     }
 
