@@ -5,6 +5,7 @@ import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.model.ImageConfig;
 import io.github.frozenimages.images.core.model.ImageManifest;
 import io.github.frozenimages.images.core.model.ManifestFormatException;
+import io.github.frozenimages.images.core.model.MediaTypes;
 import io.github.frozenimages.images.core.model.Schema1Manifest;
 import io.github.frozenimages.images.core.output.OutputImage;
 import io.github.frozenimages.images.core.ref.Digest;
@@ -39,12 +40,14 @@ final class ImageDownload {
     final ExecutorService blobPool;
     final PullListener listener;
     final boolean offline;
+    private final boolean includeNondistributable;
 
-    ImageDownload(BlobStore store, ExecutorService blobPool, PullListener listener, boolean offline) {
+    ImageDownload(BlobStore store, ExecutorService blobPool, PullListener listener, boolean offline, boolean includeNondistributable) {
         this.store = store;
         this.blobPool = blobPool;
         this.listener = listener;
         this.offline = offline;
+        this.includeNondistributable = includeNondistributable;
     }
 
     Result fetch(ResolvedImage resolved, ImageRequest request) throws IOException {
@@ -66,7 +69,15 @@ final class ImageDownload {
         }
 
         Map<Digest, Descriptor> distinct = new LinkedHashMap<>();
-        manifest.layers().forEach(l -> distinct.putIfAbsent(l.digest(), l));
+        for (Descriptor layer : manifest.layers()) {
+            if (fetched(layer)) {
+                distinct.putIfAbsent(layer.digest(), layer);
+            } else if (!distinct.containsKey(layer.digest())) {
+                listener.info("not downloading the non-distributable layer " + layer.digest() + " of " + resolved.reference().familiarString()
+                        + " (" + layer.mediaType() + "): its licence restricts copies; set images.includeNondistributable=true"
+                        + " to fetch it from the registry");
+            }
+        }
         List<Future<Boolean>> downloads = new ArrayList<>();
         ProgressTracker progress = new ProgressTracker(resolved.reference(), distinct.values(), listener);
         int index = 0;
@@ -181,6 +192,11 @@ final class ImageDownload {
         return blobs;
     }
 
+    /** Whether a layer is brought into the store: all are, except non-distributable ones unless asked for. */
+    private boolean fetched(Descriptor layer) {
+        return includeNondistributable || !MediaTypes.isNondistributable(layer.mediaType());
+    }
+
     /** Offline, every missing blob is named at once, rather than failing on the first. */
     private void requireCached(ResolvedImage resolved, ImageManifest manifest) throws IOException {
         List<String> missing = new ArrayList<>();
@@ -188,7 +204,7 @@ final class ImageDownload {
             missing.add("config " + manifest.config().digest());
         }
         for (Descriptor layer : manifest.layers()) {
-            if (!store.contains(layer) && !missing.contains("layer " + layer.digest())) {
+            if (fetched(layer) && !store.contains(layer) && !missing.contains("layer " + layer.digest())) {
                 missing.add("layer " + layer.digest());
             }
         }

@@ -62,7 +62,7 @@ public final class ImagePuller {
             RegistryClients clients = new RegistryClients(transport, request.insecureRegistries(), request.credentials(), retries,
                     network.mirrors(), network.tls(), request.listener());
             ImageResolver resolver = new ImageResolver(store, request.offline());
-            ImageDownload download = new ImageDownload(store, blobPool, request.listener(), request.offline());
+            ImageDownload download = new ImageDownload(store, blobPool, request.listener(), request.offline(), request.includeNondistributable());
             List<Future<List<ImageDownload.Result>>> futures = new ArrayList<>();
             for (ImageRequest image : request.images()) {
                 futures.add(imagePool.submit(() -> pullFromFirstServing(clients.forImage(image.reference()), image, resolver, download,

@@ -24,36 +24,46 @@ public record PullRequest(
         PullListener listener,
         NetworkOptions network,
         boolean offline,
-        java.time.Instant archiveTimestamp) {
+        java.time.Instant archiveTimestamp,
+        boolean includeNondistributable) {
 
     /** A request with the default network behaviour, online. */
     public PullRequest(List<ImageRequest> images, Path outputDirectory, OutputFormat format, Optional<Path> archive,
                        int parallelDownloads, Path cacheDirectory, Set<String> insecureRegistries,
                        CredentialProvider credentials, PullListener listener) {
         this(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory, insecureRegistries, credentials,
-                listener, NetworkOptions.DEFAULTS, false, java.time.Instant.EPOCH);
+                listener, NetworkOptions.DEFAULTS, false, java.time.Instant.EPOCH, false);
     }
 
     public PullRequest withNetwork(NetworkOptions options) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, options, offline, archiveTimestamp);
+                insecureRegistries, credentials, listener, options, offline, archiveTimestamp, includeNondistributable);
     }
 
     public PullRequest withOffline(boolean value) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, value, archiveTimestamp);
+                insecureRegistries, credentials, listener, network, value, archiveTimestamp, includeNondistributable);
     }
 
     /** The same request for other images, e.g. the configured ones pinned to the digests of a lock file. */
     public PullRequest withImages(List<ImageRequest> list) {
         return new PullRequest(list, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, offline, archiveTimestamp);
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, includeNondistributable);
     }
 
     /** The time every archive entry carries, e.g. {@code project.build.outputTimestamp}. */
     public PullRequest withArchiveTimestamp(java.time.Instant time) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, offline, time);
+                insecureRegistries, credentials, listener, network, offline, time, includeNondistributable);
+    }
+
+    /**
+     * Whether layers marked non-distributable (Docker's foreign layers, OCI's nondistributable types) are
+     * downloaded from the registry; by default they are left out, as their licence restricts copying them.
+     */
+    public PullRequest withIncludeNondistributable(boolean value) {
+        return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, value);
     }
 
     public PullRequest {

@@ -65,6 +65,16 @@ public class PullMojo extends AbstractImagesMojo {
     private int parallelDownloads;
 
     /**
+     * Downloads layers marked non-distributable (Docker's foreign layers, OCI's nondistributable layer types,
+     * found in Windows base images) from the registry. They are left out by default, as their licence restricts
+     * copying them; the output's manifests still name them, as {@code docker save} does.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.includeNondistributable", defaultValue = "false")
+    private boolean includeNondistributable;
+
+    /**
      * Attaches the archive to the project, so that {@code install} and {@code deploy} publish it (an air-gapped
      * bundle beside the build's other artifacts). Without {@code archive}, {@code target/images.tar} is written.
      *
@@ -158,6 +168,7 @@ public class PullMojo extends AbstractImagesMojo {
                     credentials(listener), listener)
                     .withNetwork(network())
                     .withOffline(offline())
+                    .withIncludeNondistributable(includeNondistributable)
                     .withArchiveTimestamp(OutputTimestamp.parse(outputTimestamp));
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);

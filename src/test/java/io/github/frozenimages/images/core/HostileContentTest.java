@@ -57,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hostile and malformed content (reliability catalogue §3.5, with §3.4 items 19 and 20): documents planted in the
@@ -381,7 +382,7 @@ class HostileContentTest extends RegistryTestSupport {
     }
 
     @Test
-    void aForeignLayerMissingFromTheRegistryFailsWithoutTryingItsUrls() throws Exception {
+    void aForeignLayerMissingFromTheRegistryFailsWithoutTryingItsUrlsWhenNondistributableLayersAreAskedFor() throws Exception {
         try (Recorder foreign = Recorder.start()) {
             String absent = "sha256:" + HEX64;
             serve("foreign-only", MediaTypes.OCI_MANIFEST, manifestWith(m -> {
@@ -390,9 +391,41 @@ class HostileContentTest extends RegistryTestSupport {
                 layer.put("digest", absent);
                 layer.putArray("urls").add(foreign.url() + "/layer");
             }));
+            includeNondistributable = true;
             ImagePullException e = refused("foreign-only", Reason.NOT_FOUND, "BLOB_UNKNOWN");
             assertMentions(e, "(" + absent + ")");
             assertEquals(List.of(), foreign.requests());
+        }
+    }
+
+    /**
+     * By default a non-distributable layer is neither fetched from the registry nor from its urls, the log says
+     * so, and the output names it in its manifest without holding it (as {@code docker save} leaves it out).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+            "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"})
+    void aNondistributableLayerIsNotDownloadedUnlessAskedFor(String mediaType) throws Exception {
+        try (Recorder foreign = Recorder.start()) {
+            TestLayer restricted = fixtures.ociImage().layers().get(1);
+            serve("restricted", MediaTypes.OCI_MANIFEST, manifestWith(m -> {
+                ObjectNode layer = (ObjectNode) m.path("layers").get(1);
+                layer.put("mediaType", mediaType);
+                layer.putArray("urls").add(foreign.url() + "/layer");
+            }));
+            pull(viaProxy(REPO, "restricted"));
+            assertEquals(List.of(), proxy.requests().stream().filter(r -> r.path().endsWith("/blobs/" + restricted.digest())).toList());
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("not downloading the non-distributable layer " + restricted.digest())
+                    && l.contains("images.includeNondistributable")), log.lines().toString());
+            List<String> blobs = blobNamesCheckingContent(work.resolve("out"));
+            assertFalse(blobs.contains(restricted.digest()), blobs.toString());
+            assertTrue(blobs.contains(fixtures.ociImage().layers().get(0).digest()), blobs.toString());
+
+            includeNondistributable = true;
+            pull(viaProxy(REPO, "restricted"));
+            assertEquals(1, proxy.requests().stream().filter(r -> r.path().endsWith("/blobs/" + restricted.digest())).count());
+            assertTrue(blobNamesCheckingContent(work.resolve("out")).contains(restricted.digest()));
+            assertEquals(List.of(), foreign.requests(), "the layer came from the registry only");
         }
     }
 
@@ -614,9 +647,12 @@ class HostileContentTest extends RegistryTestSupport {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
+    private boolean includeNondistributable;
+
     private List<PulledImage> pull(String reference) {
         return new ImagePuller().pull(new PullRequest(List.of(image(reference)), work.resolve("out"), OutputFormat.DOCKER, Optional.empty(), 4,
-                work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, log).withNetwork(FAST_RETRIES));
+                work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, log).withNetwork(FAST_RETRIES)
+                .withIncludeNondistributable(includeNondistributable));
     }
 
     /** Pulls {@code REPO:tag} through the proxy, expects a refusal with {@code reason} and {@code text}, then checks nothing was written. */

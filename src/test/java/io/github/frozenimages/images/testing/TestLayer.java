@@ -22,14 +22,26 @@ public final class TestLayer {
 
     private final String seed;
     private final boolean gzipped;
+    private final boolean zstd;
     private final byte[] tar;
     private final byte[] blob;
 
     private TestLayer(String seed, boolean gzipped, byte[] tar, byte[] blob) {
+        this(seed, gzipped, false, tar, blob);
+    }
+
+    private TestLayer(String seed, boolean gzipped, boolean zstd, byte[] tar, byte[] blob) {
         this.seed = seed;
         this.gzipped = gzipped;
+        this.zstd = zstd;
         this.tar = tar;
         this.blob = blob;
+    }
+
+    /** A zstd-compressed layer, compressed by the {@code zstd} command (Debian package zstd). */
+    public static TestLayer zstd(String seed, int approxBytes) {
+        byte[] tar = tarFor(seed, approxBytes);
+        return new TestLayer(seed, false, true, tar, zstdBytes(tar));
     }
 
     /** A gzip-compressed layer whose files hold about {@code approxBytes} bytes in total. */
@@ -75,6 +87,9 @@ public final class TestLayer {
     }
 
     public String mediaType(boolean oci) {
+        if (zstd) {
+            return MediaTypes.OCI_LAYER_ZSTD; // Docker has no zstd type of its own; engines take the OCI one in either manifest
+        }
         if (oci) {
             return gzipped ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.OCI_LAYER_TAR;
         }
@@ -93,6 +108,28 @@ public final class TestLayer {
     @Override
     public String toString() {
         return "TestLayer[" + seed + ", " + digest() + ", " + blob.length + " bytes]";
+    }
+
+    private static byte[] zstdBytes(byte[] tar) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("zstd-layer");
+            try {
+                java.nio.file.Path in = java.nio.file.Files.write(dir.resolve("layer.tar"), tar);
+                java.nio.file.Path out = dir.resolve("layer.tar.zst");
+                ProcessRunner.runSuccessfully(java.time.Duration.ofSeconds(30), java.util.Map.of(), java.util.List.of(
+                        Consumers.requireBinary("zstd"), "-q", "-f", "-o", out.toString(), in.toString()));
+                return java.nio.file.Files.readAllBytes(out);
+            } finally {
+                try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+                    for (java.nio.file.Path f : files.toList()) {
+                        java.nio.file.Files.delete(f);
+                    }
+                }
+                java.nio.file.Files.delete(dir);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static byte[] tarFor(String seed, int approxBytes) {

@@ -44,6 +44,15 @@ public final class MediaTypes {
         return OCI_MANIFEST.equals(mediaType) || DOCKER_MANIFEST.equals(mediaType);
     }
 
+    /**
+     * Layers whose licence restricts distribution: Docker's foreign layers and OCI's (deprecated)
+     * nondistributable types, e.g. {@code application/vnd.oci.image.layer.nondistributable.v1.tar+gzip}.
+     */
+    public static boolean isNondistributable(String mediaType) {
+        return mediaType != null && (mediaType.startsWith("application/vnd.docker.image.rootfs.foreign.")
+                || mediaType.startsWith("application/vnd.oci.image.layer.nondistributable."));
+    }
+
     public static boolean isSchema1(String mediaType) {
         return DOCKER_SCHEMA1.equals(mediaType) || DOCKER_SCHEMA1_SIGNED.equals(mediaType);
     }

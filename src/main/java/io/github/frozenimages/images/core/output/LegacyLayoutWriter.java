@@ -64,7 +64,9 @@ public final class LegacyLayoutWriter implements LayoutWriter {
             ArrayNode layerPaths = JsonNodeFactory.instance.arrayNode();
             for (int i = 0; i < ids.size(); i++) {
                 String id = ids.get(i);
-                plan.blob(id + "/layer.tar", store.path(image.layers().get(i).digest()));
+                if (!OciLayoutWriter.leftOut(store, image.layers().get(i))) {
+                    plan.blob(id + "/layer.tar", store.path(image.layers().get(i).digest()));
+                }
                 plan.document(id + "/VERSION", VERSION);
                 // the seed writes the starter only into a folder without json: a top layer's document stays
                 layerJson.putIfAbsent(id, LegacyLayerJson.starter(id, i == 0 ? "" : ids.get(i - 1)));

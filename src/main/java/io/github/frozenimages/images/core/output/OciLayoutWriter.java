@@ -32,12 +32,23 @@ public final class OciLayoutWriter implements LayoutWriter {
         LayoutPlan plan = new LayoutPlan();
         for (OutputImage image : images) {
             for (Descriptor blob : image.blobs()) {
-                plan.blob(blobPath(blob), store.path(blob.digest()));
+                if (!leftOut(store, blob)) {
+                    plan.blob(blobPath(blob), store.path(blob.digest()));
+                }
             }
         }
         plan.document("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
         plan.document("index.json", Json.write(index(images)));
         return plan;
+    }
+
+    /**
+     * A non-distributable layer the pull did not fetch: the image layout spec lets such blobs be absent, and
+     * the manifest still names them, as {@code docker save} and containerd's export do.
+     */
+    static boolean leftOut(BlobStore store, Descriptor blob) {
+        return MediaTypes.isNondistributable(blob.mediaType()) && !java.nio.file.Files.isRegularFile(store.path(blob.digest()),
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     static String blobPath(Descriptor d) {
