@@ -103,7 +103,7 @@ public final class Schema1Converter {
     private static ObjectNode imageFields(Schema1Manifest manifest) {
         JsonNode top = manifest.top().v1();
         ObjectNode config = NODES.objectNode();
-        copyText(top, config, "created");
+        copyDate(top, config, "created");
         copyText(top, config, "author");
         config.put("architecture", architecture(manifest));
         String variant = variant(manifest);
@@ -127,7 +127,7 @@ public final class Schema1Converter {
     /** A history entry as containerd wrote it: the command is the container's Cmd joined by spaces. */
     private static ObjectNode historyEntry(JsonNode v1, boolean empty) {
         ObjectNode h = NODES.objectNode();
-        copyText(v1, h, "created");
+        copyDate(v1, h, "created");
         copyText(v1, h, "author");
         JsonNode cmd = v1.path("container_config").get("Cmd");
         if (cmd != null && cmd.isArray() && !cmd.isEmpty()) {
@@ -149,10 +149,23 @@ public final class Schema1Converter {
             case "ArgsEscaped" -> value.isBoolean();
             case "Env" -> stringArray(value);
             case "Entrypoint", "Cmd" -> value.isNull() || stringArray(value);
-            case "ExposedPorts" -> value.isObject();
-            case "Volumes", "Labels" -> value.isNull() || value.isObject() && (!field.equals("Labels") || stringValues(value));
+            case "ExposedPorts" -> objectValues(value);
+            case "Volumes" -> value.isNull() || objectValues(value);
+            case "Labels" -> value.isNull() || value.isObject() && stringValues(value);
             default -> false;
         };
+    }
+
+    private static boolean objectValues(JsonNode value) {
+        if (!value.isObject()) {
+            return false;
+        }
+        for (JsonNode item : value) {
+            if (!item.isObject()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean stringArray(JsonNode value) {
@@ -174,6 +187,19 @@ public final class Schema1Converter {
             }
         }
         return true;
+    }
+
+    /** A date that is not RFC 3339 is left out: the spec's readers refuse the whole config for it. */
+    private static void copyDate(JsonNode from, ObjectNode to, String field) {
+        String value = textOrNull(from, field);
+        if (value != null) {
+            try {
+                java.time.OffsetDateTime.parse(value);
+                to.put(field, value);
+            } catch (java.time.format.DateTimeParseException e) {
+                // left out
+            }
+        }
     }
 
     private static void copyText(JsonNode from, ObjectNode to, String field) {
