@@ -78,21 +78,40 @@ final class ImageDownload {
                         + " to fetch it from the registry");
             }
         }
+        Tally tally = fetchLayers(resolved, distinct.values(), layer -> { });
+        OutputImage output = new OutputImage(resolved.reference(), manifestDescriptor.withPlatform(platform), manifest.config(),
+                manifest.layers(), config.diffIds());
+        PulledImage pulled = pulled(resolved, platform, manifest.config().digest(), manifest.layers().size(), tally, start);
+        return new Result(output, pulled);
+    }
+
+    /** What the layer downloads of one image came to: bytes of its distinct layers, bytes fetched, layers found cached. */
+    record Tally(long total, long downloaded, int cached) {
+    }
+
+    /** Work done on a layer in the download thread once it is in the store. */
+    interface LayerStored {
+        void stored(Descriptor layer);
+    }
+
+    /** Brings distinct layers into the store in parallel, each once, and waits for all of them. */
+    Tally fetchLayers(ResolvedImage resolved, java.util.Collection<Descriptor> distinct, LayerStored then) {
         List<Future<Boolean>> downloads = new ArrayList<>();
-        ProgressTracker progress = new ProgressTracker(resolved.reference(), distinct.values(), listener);
+        ProgressTracker progress = new ProgressTracker(resolved.reference(), distinct, listener);
         int index = 0;
-        for (Descriptor layer : distinct.values()) {
+        for (Descriptor layer : distinct) {
             int number = ++index;
             downloads.add(blobPool.submit(() -> {
                 boolean fetched = fetchBlob(resolved, layer, "layer " + number + " of", progress);
                 progress.layerDone(layer, fetched);
+                then.stored(layer);
                 return fetched;
             }));
         }
         long total = 0;
         long downloaded = 0;
         int cached = 0;
-        List<Descriptor> layers = List.copyOf(distinct.values());
+        List<Descriptor> layers = List.copyOf(distinct);
         for (int i = 0; i < downloads.size(); i++) {
             boolean fetched = await(downloads.get(i));
             total += layers.get(i).size();
@@ -102,13 +121,16 @@ final class ImageDownload {
                 cached++;
             }
         }
-        OutputImage output = new OutputImage(resolved.reference(), manifestDescriptor.withPlatform(platform), manifest.config(),
-                manifest.layers(), config.diffIds());
-        PulledImage pulled = new PulledImage(resolved.reference(), platform, resolved.manifest().digest(), manifest.config().digest(),
-                manifest.layers().size(), total, downloaded, cached, Duration.ofNanos(System.nanoTime() - start),
+        return new Tally(total, downloaded, cached);
+    }
+
+    /** The record of one image's pull, for the log line and the report. */
+    static PulledImage pulled(ResolvedImage resolved, Platform platform, Digest config, int layers, Tally tally, long start) {
+        RegistryClient client = resolved.client();
+        return new PulledImage(resolved.reference(), platform, resolved.manifest().digest(), config, layers, tally.total(),
+                tally.downloaded(), tally.cached(), Duration.ofNanos(System.nanoTime() - start),
                 client.endpoint().mirror() ? client.endpoint().base().toString() : null, client.endpoint().base().toString(),
                 client.credentialSource(), client.retriesFor(resolved.reference()), client.rateLimitRemaining(resolved.reference()));
-        return new Result(output, pulled);
     }
 
     private ImageConfig fetchConfig(ResolvedImage resolved, Descriptor config) {

@@ -14,13 +14,11 @@ import io.github.frozenimages.images.core.registry.ResolvedImage;
 import io.github.frozenimages.images.core.store.LayerDiffId;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
@@ -43,39 +41,16 @@ final class Schema1Download {
 
     ImageDownload.Result fetch(ResolvedImage resolved, Schema1Manifest manifest, ImageRequest request) throws IOException {
         long start = System.nanoTime();
-        RegistryClient client = resolved.client();
         String name = resolved.reference().familiarString();
         download.listener.warn(name + " is a Docker schema 1 image, which Docker 28.2 and containerd 2.0 no longer pull;"
                 + " it is converted to an OCI image (config from its history, diff ids from its layers)");
         Map<Digest, Descriptor> blobs = sizedBlobs(resolved, manifest);
-        ProgressTracker progress = new ProgressTracker(resolved.reference(), blobs.values(), download.listener);
         Map<Digest, LayerDiffId> diffIds = new ConcurrentHashMap<>();
-        List<Future<Boolean>> downloads = new ArrayList<>();
-        int index = 0;
-        for (Descriptor blob : blobs.values()) {
-            int number = ++index;
-            boolean counts = manifest.entries().stream().anyMatch(e -> e.blobSum().equals(blob.digest()) && Schema1Converter.needsLayer(e));
-            downloads.add(download.blobPool.submit(() -> {
-                boolean fetched = download.fetchBlob(resolved, blob, "layer " + number + " of", progress);
-                progress.layerDone(blob, fetched);
-                if (counts) {
-                    diffIds.put(blob.digest(), diffIdOf(resolved, blob));
-                }
-                return fetched;
-            }));
-        }
-        long total = 0;
-        long downloaded = 0;
-        int cached = 0;
-        List<Descriptor> ordered = List.copyOf(blobs.values());
-        for (int i = 0; i < downloads.size(); i++) {
-            total += ordered.get(i).size();
-            if (ImageDownload.await(downloads.get(i))) {
-                downloaded += ordered.get(i).size();
-            } else {
-                cached++;
+        ImageDownload.Tally tally = download.fetchLayers(resolved, blobs.values(), blob -> {
+            if (manifest.entries().stream().anyMatch(e -> e.blobSum().equals(blob.digest()) && Schema1Converter.needsLayer(e))) {
+                diffIds.put(blob.digest(), diffIdOf(resolved, blob));
             }
-        }
+        });
 
         Map<Digest, Schema1Converter.LayerFacts> facts = new LinkedHashMap<>();
         diffIds.forEach((digest, id) -> facts.put(digest, new Schema1Converter.LayerFacts(new Descriptor(id.gzip()
@@ -95,11 +70,8 @@ final class Schema1Download {
         }
         OutputImage output = new OutputImage(resolved.reference(), converted.manifestDescriptor().withPlatform(platform),
                 converted.configDescriptor(), converted.layers(), converted.diffIds()).withSchema1(new Schema1Tree(entries));
-        PulledImage pulled = new PulledImage(resolved.reference(), platform, resolved.manifest().digest(),
-                converted.configDescriptor().digest(), converted.layers().size(), total, downloaded, cached,
-                Duration.ofNanos(System.nanoTime() - start), client.endpoint().mirror() ? client.endpoint().base().toString() : null,
-                client.endpoint().base().toString(), client.credentialSource(), client.retriesFor(resolved.reference()),
-                client.rateLimitRemaining(resolved.reference()));
+        PulledImage pulled = ImageDownload.pulled(resolved, platform, converted.configDescriptor().digest(), converted.layers().size(),
+                tally, start);
         return new ImageDownload.Result(output, pulled);
     }
 

@@ -49,19 +49,17 @@ public final class Consumers {
      * with {@code --insecure-policy} (no host policy involved) and plain http for {@code docker://}.
      */
     public static void skopeoCopy(String from, String to) {
-        copy(false, from, to);
+        copy(List.of(), from, to);
     }
 
     /** {@code skopeo copy --all}: every platform of an index, not only the host's. */
     public static void skopeoCopyAll(String from, String to) {
-        copy(true, from, to);
+        copy(List.of("--all"), from, to);
     }
 
-    private static void copy(boolean all, String from, String to) {
+    private static void copy(List<String> options, String from, String to) {
         List<String> arguments = new ArrayList<>(List.of("--insecure-policy", "copy"));
-        if (all) {
-            arguments.add("--all");
-        }
+        arguments.addAll(options);
         if (from.startsWith("docker://")) {
             arguments.add("--src-tls-verify=false");
         }
@@ -114,16 +112,7 @@ public final class Consumers {
 
     /** {@code skopeo copy --format v2s1}: pushes an image as a signed Docker schema 1 manifest. */
     public static void skopeoCopyAsSchema1(String from, String to) {
-        List<String> arguments = new ArrayList<>(List.of("--insecure-policy", "copy", "--format", "v2s1"));
-        if (from.startsWith("docker://")) {
-            arguments.add("--src-tls-verify=false");
-        }
-        if (to.startsWith("docker://")) {
-            arguments.add("--dest-tls-verify=false");
-        }
-        arguments.add(from);
-        arguments.add(to);
-        skopeo(arguments.toArray(new String[0]));
+        copy(List.of("--format", "v2s1"), from, to);
     }
 
     private static String[] inspect(String transportRef, String... options) {

@@ -147,42 +147,19 @@ public final class Schema1Converter {
         return switch (field) {
             case "User", "WorkingDir", "StopSignal" -> value.isTextual();
             case "ArgsEscaped" -> value.isBoolean();
-            case "Env" -> stringArray(value);
-            case "Entrypoint", "Cmd" -> value.isNull() || stringArray(value);
-            case "ExposedPorts" -> objectValues(value);
-            case "Volumes" -> value.isNull() || objectValues(value);
-            case "Labels" -> value.isNull() || value.isObject() && stringValues(value);
+            case "Env" -> value.isArray() && every(value, JsonNode::isTextual);
+            case "Entrypoint", "Cmd" -> value.isNull() || value.isArray() && every(value, JsonNode::isTextual);
+            case "ExposedPorts" -> value.isObject() && every(value, JsonNode::isObject);
+            case "Volumes" -> value.isNull() || value.isObject() && every(value, JsonNode::isObject);
+            case "Labels" -> value.isNull() || value.isObject() && every(value, JsonNode::isTextual);
             default -> false;
         };
     }
 
-    private static boolean objectValues(JsonNode value) {
-        if (!value.isObject()) {
-            return false;
-        }
-        for (JsonNode item : value) {
-            if (!item.isObject()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean stringArray(JsonNode value) {
-        if (!value.isArray()) {
-            return false;
-        }
-        for (JsonNode item : value) {
-            if (!item.isTextual()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean stringValues(JsonNode object) {
-        for (JsonNode item : object) {
-            if (!item.isTextual()) {
+    /** Whether every item of an array, or every value of an object, passes. */
+    private static boolean every(JsonNode container, java.util.function.Predicate<JsonNode> test) {
+        for (JsonNode item : container) {
+            if (!test.test(item)) {
                 return false;
             }
         }
