@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.frozenimages.images.core.auth.CredentialProvider;
-import io.github.frozenimages.images.testing.FaultProxy;
+
 import io.github.frozenimages.images.testing.RecordedRequest;
 import io.github.frozenimages.images.testing.Sha256;
 import io.github.frozenimages.images.testing.StandardFixtures;
@@ -22,8 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,25 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * (the proxy counts the requests), and afterwards output and cache are sound.
  */
 @Timeout(120)
-class CacheHealingTest extends RegistryTestSupport {
+class CacheHealingTest extends FaultProxyTestSupport {
 
     @TempDir
     Path work;
 
-    private FaultProxy proxy;
     private final RecordingListener log = new RecordingListener();
-
-    @BeforeEach
-    void startProxy() {
-        proxy = FaultProxy.start(registry.baseUrl());
-    }
-
-    @AfterEach
-    void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
-    }
 
     @Test
     void aCachedLayerWithAFlippedByteIsEvictedAndFetchedAgain() throws Exception {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.frozenimages.images.core.auth.CredentialProvider;
-import io.github.frozenimages.images.testing.FaultProxy;
+
 import io.github.frozenimages.images.testing.Faults;
 import io.github.frozenimages.images.testing.RecordedRequest;
 import io.github.frozenimages.images.testing.RegistryPusher;
@@ -30,9 +30,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are certain to meet at the same blob's lock.
  */
 @Timeout(120)
-class ConcurrentPullsTest extends RegistryTestSupport {
+class ConcurrentPullsTest extends FaultProxyTestSupport {
 
     private static final String SHARED = "test/concurrent";
     private static TestImage image;
@@ -54,25 +54,11 @@ class ConcurrentPullsTest extends RegistryTestSupport {
     @TempDir
     Path work;
 
-    private FaultProxy proxy;
-
     @BeforeAll
     static void pushImage() {
         bigLayer = TestLayer.plain("concurrent/big", 4 * 1024 * 1024);
         image = TestImage.builder().oci(true).layer(TestLayer.gzip("concurrent/small", 10_000)).layer(bigLayer).build();
         new RegistryPusher(registry.baseUrl()).push(SHARED, "1.0", image);
-    }
-
-    @BeforeEach
-    void startProxy() {
-        proxy = FaultProxy.start(registry.baseUrl());
-    }
-
-    @AfterEach
-    void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
     }
 
     @Test

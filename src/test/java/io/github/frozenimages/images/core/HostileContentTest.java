@@ -16,7 +16,7 @@ import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.core.output.TarArchiveWriter;
 import io.github.frozenimages.images.core.ref.InvalidReferenceException;
 import io.github.frozenimages.images.testing.Deliveries;
-import io.github.frozenimages.images.testing.FaultProxy;
+
 import io.github.frozenimages.images.testing.Faults;
 import io.github.frozenimages.images.testing.HttpHeader;
 import io.github.frozenimages.images.testing.MediaTypes;
@@ -48,9 +48,9 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.AfterEach;
+
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +68,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (foreign URLs, planted symlinks, path-like names) the test proves nothing was fetched or written where it must not be.
  */
 @Timeout(120)
-class HostileContentTest extends RegistryTestSupport {
+class HostileContentTest extends FaultProxyTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REPO = StandardFixtures.OCI_IMAGE;
@@ -77,7 +77,6 @@ class HostileContentTest extends RegistryTestSupport {
     @TempDir
     Path work;
 
-    private FaultProxy proxy;
     private final RecordingListener log = new RecordingListener();
 
     @BeforeAll
@@ -113,18 +112,6 @@ class HostileContentTest extends RegistryTestSupport {
         pusher.pushManifest(REPO, other.manifestDigest(), other.manifestMediaType(), other.manifestBytes());
         pusher.pushManifest(REPO, "twice", MediaTypes.OCI_INDEX, twoAmd64Entries(oci, other));
         pusher.pushManifest(REPO, "twice-reversed", MediaTypes.OCI_INDEX, twoAmd64Entries(other, oci));
-    }
-
-    @BeforeEach
-    void startProxy() {
-        proxy = FaultProxy.start(registry.baseUrl());
-    }
-
-    @AfterEach
-    void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
     }
 
     // ---- 23: digests -----------------------------------------------------------------------------------------

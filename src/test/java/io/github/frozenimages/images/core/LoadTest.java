@@ -12,7 +12,7 @@ import io.github.frozenimages.images.core.ImagePullException.Reason;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.testing.Deliveries;
 import io.github.frozenimages.images.testing.Delivery;
-import io.github.frozenimages.images.testing.FaultProxy;
+
 import io.github.frozenimages.images.testing.Faults;
 import io.github.frozenimages.images.testing.HttpHeader;
 import io.github.frozenimages.images.testing.MediaTypes;
@@ -35,9 +35,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * layers, the most Docker stacks, written in manifest order; and 1001 layers refused at the documented cap of 1000.
  */
 @Timeout(300)
-class LoadTest extends RegistryTestSupport {
+class LoadTest extends FaultProxyTestSupport {
 
     private static final int IMAGES = 50;
     private static final int PARALLEL = 4;
@@ -60,7 +60,6 @@ class LoadTest extends RegistryTestSupport {
     @TempDir
     Path work;
 
-    private FaultProxy proxy;
     private final RecordingListener log = new RecordingListener();
 
     @BeforeAll
@@ -79,18 +78,6 @@ class LoadTest extends RegistryTestSupport {
         }
         tall = builder.build();
         pusher.push("test/tall", "1.0", tall);
-    }
-
-    @BeforeEach
-    void startProxy() {
-        proxy = FaultProxy.start(registry.baseUrl());
-    }
-
-    @AfterEach
-    void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
     }
 
     @Test

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.frozenimages.images.core.ImagePullException.Reason;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.testing.Deliveries;
-import io.github.frozenimages.images.testing.FaultProxy;
+
 import io.github.frozenimages.images.testing.Faults;
 import io.github.frozenimages.images.testing.HttpHeader;
 import io.github.frozenimages.images.testing.ProxyResponse;
@@ -31,9 +31,9 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a resumed 20 MiB layer is never downloaded twice.
  */
 @Timeout(120)
-class TransportFaultsTest extends RegistryTestSupport {
+class TransportFaultsTest extends FaultProxyTestSupport {
 
     private static final String BIG = "test/big";
     /** An uncompressed layer of a little over 20 MiB: large enough that a resume visibly saves bytes. */
@@ -61,7 +61,6 @@ class TransportFaultsTest extends RegistryTestSupport {
     @TempDir
     Path work;
 
-    private FaultProxy proxy;
     private final RecordingListener log = new RecordingListener();
 
     @BeforeAll
@@ -69,18 +68,6 @@ class TransportFaultsTest extends RegistryTestSupport {
         bigLayer = TestLayer.plain("transport-faults/big", 20 * 1024 * 1024);
         big = TestImage.builder().oci(true).layer(bigLayer).build();
         new RegistryPusher(registry.baseUrl()).push(BIG, "1.0", big);
-    }
-
-    @BeforeEach
-    void startProxy() {
-        proxy = FaultProxy.start(registry.baseUrl());
-    }
-
-    @AfterEach
-    void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
     }
 
     // ---- connection level ------------------------------------------------------------------------------------

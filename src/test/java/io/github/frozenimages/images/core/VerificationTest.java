@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.frozenimages.images.core.ImagePullException.Reason;
-import io.github.frozenimages.images.testing.FaultProxy;
+
 import io.github.frozenimages.images.testing.Faults;
 import io.github.frozenimages.images.testing.HttpHeader;
 import io.github.frozenimages.images.testing.ProxyResponse;
@@ -24,8 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,27 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  * verification is fetched once more from zero before the failure is final, so blob faults apply twice.
  */
 @Timeout(120)
-class VerificationTest extends RegistryTestSupport {
+class VerificationTest extends FaultProxyTestSupport {
 
     /** More than the loopback socket buffers hold (tcp_rmem allows 32 MiB), so a client that stops reading cannot receive it all. */
     private static final int LOTS_OF_EXTRA_BYTES = 64 * 1024 * 1024;
 
     @TempDir
     Path work;
-
-    private FaultProxy proxy;
-
-    @BeforeEach
-    void startProxy() {
-        proxy = FaultProxy.start(registry.baseUrl());
-    }
-
-    @AfterEach
-    void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
-    }
 
     @Test
     void aManifestWithAnotherDockerContentDigestIsRefused() throws Exception {
