@@ -25,36 +25,37 @@ public record PullRequest(
         NetworkOptions network,
         boolean offline,
         java.time.Instant archiveTimestamp,
-        boolean includeNondistributable) {
+        boolean includeNondistributable,
+        boolean verifyCache) {
 
     /** A request with the default network behaviour, online. */
     public PullRequest(List<ImageRequest> images, Path outputDirectory, OutputFormat format, Optional<Path> archive,
                        int parallelDownloads, Path cacheDirectory, Set<String> insecureRegistries,
                        CredentialProvider credentials, PullListener listener) {
         this(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory, insecureRegistries, credentials,
-                listener, NetworkOptions.DEFAULTS, false, java.time.Instant.EPOCH, false);
+                listener, NetworkOptions.DEFAULTS, false, java.time.Instant.EPOCH, false, false);
     }
 
     public PullRequest withNetwork(NetworkOptions options) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, options, offline, archiveTimestamp, includeNondistributable);
+                insecureRegistries, credentials, listener, options, offline, archiveTimestamp, includeNondistributable, verifyCache);
     }
 
     public PullRequest withOffline(boolean value) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, value, archiveTimestamp, includeNondistributable);
+                insecureRegistries, credentials, listener, network, value, archiveTimestamp, includeNondistributable, verifyCache);
     }
 
     /** The same request for other images, e.g. the configured ones pinned to the digests of a lock file. */
     public PullRequest withImages(List<ImageRequest> list) {
         return new PullRequest(list, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, includeNondistributable);
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, includeNondistributable, verifyCache);
     }
 
     /** The time every archive entry carries, e.g. {@code project.build.outputTimestamp}. */
     public PullRequest withArchiveTimestamp(java.time.Instant time) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, offline, time, includeNondistributable);
+                insecureRegistries, credentials, listener, network, offline, time, includeNondistributable, verifyCache);
     }
 
     /**
@@ -63,7 +64,13 @@ public record PullRequest(
      */
     public PullRequest withIncludeNondistributable(boolean value) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, value);
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, value, verifyCache);
+    }
+
+    /** Whether every cached blob an output needs is hashed again, not trusted by its verification stamp. */
+    public PullRequest withVerifyCache(boolean value) {
+        return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, includeNondistributable, value);
     }
 
     public PullRequest {

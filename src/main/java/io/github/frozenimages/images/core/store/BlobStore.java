@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A content-addressed blob cache, {@code <root>/blobs/<algorithm>/<hex>}, shared by every build of a user.
@@ -24,7 +26,22 @@ public final class BlobStore {
     private final VerifiedStamps stamps;
     private final TagRecords tags;
 
+    /** Set when cached blobs are re-hashed: the ones verified by this store, so each is hashed once per build. */
+    private final Set<String> verifiedHere = ConcurrentHashMap.newKeySet();
+    private final boolean rehashCached;
+
     public BlobStore(Path root) {
+        this(root, false);
+    }
+
+    /**
+     * @param rehashCached re-hash every cached blob (once per store) before trusting it, rather than trusting
+     *                     the stamp of size, time and inode taken when it was verified: a flipped bit that keeps
+     *                     all three (bit rot, a tool that restores times) is then caught, at the cost of reading
+     *                     every blob an output needs
+     */
+    public BlobStore(Path root, boolean rehashCached) {
+        this.rehashCached = rehashCached;
         this.root = root.toAbsolutePath();
         this.locks = new BlobLocks(this.root.resolve("locks"));
         this.stamps = new VerifiedStamps(this.root.resolve("verified"));
@@ -57,11 +74,13 @@ public final class BlobStore {
             return false;
         }
         String key = key(descriptor.digest());
-        if ((descriptor.size() < 0 || Files.size(p) == descriptor.size()) && stamps.matches(p, key)) {
+        boolean sizeFits = descriptor.size() < 0 || Files.size(p) == descriptor.size();
+        if (sizeFits && stamps.matches(p, key) && (!rehashCached || verifiedHere.contains(key))) {
             return true;
         }
-        if ((descriptor.size() < 0 || Files.size(p) == descriptor.size()) && hashOf(p, descriptor.digest()).equals(descriptor.digest())) {
+        if (sizeFits && hashOf(p, descriptor.digest()).equals(descriptor.digest())) {
             stamps.record(p, key);
+            verifiedHere.add(key);
             return true;
         }
         stamps.forget(key);
@@ -93,6 +112,7 @@ public final class BlobStore {
                 throw new IOException("the cache folder " + target.getParent() + " does not support atomic renames", e);
             }
             stamps.record(target, key(descriptor.digest()));
+            verifiedHere.add(key(descriptor.digest()));
             return true;
         }
     }
