@@ -61,6 +61,9 @@ final class ImageDownload {
         if (offline) {
             requireCached(resolved, manifest);
         }
+        if (!java.nio.file.Files.isRegularFile(store.path(manifest.config().digest()))) {
+            WarmUp.start(); // a new image, which the guess at the start of the pull did not foresee
+        }
         ImageConfig config = fetchConfig(resolved, manifest.config());
         Platform platform = platformOf(resolved, config, request.platform());
         if (config.diffIds().size() != manifest.layers().size()) {

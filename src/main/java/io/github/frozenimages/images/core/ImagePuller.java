@@ -3,6 +3,7 @@ package io.github.frozenimages.images.core;
 import io.github.frozenimages.images.core.ImagePullException.Reason;
 import io.github.frozenimages.images.core.http.HttpTransport;
 import io.github.frozenimages.images.core.http.RetryPolicy;
+import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.output.DockerLayoutWriter;
 import io.github.frozenimages.images.core.output.LayoutPlan;
 import io.github.frozenimages.images.core.output.LayoutWriter;
@@ -13,6 +14,8 @@ import io.github.frozenimages.images.core.output.PullReport;
 import io.github.frozenimages.images.core.output.PullState;
 import io.github.frozenimages.images.core.output.StagedDirectory;
 import io.github.frozenimages.images.core.output.TarArchiveWriter;
+import io.github.frozenimages.images.core.ref.Digest;
+import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.registry.ImageResolver;
 import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.ResolvedImage;
@@ -53,6 +56,9 @@ public final class ImagePuller {
             return List.of();
         }
         BlobStore store = new BlobStore(request.cacheDirectory(), request.verifyCache());
+        if (!request.offline()) {
+            WarmUp.startIf(() -> likelyToDownload(request, store));
+        }
         ExecutorService imagePool = Executors.newFixedThreadPool(Math.min(request.images().size(), 4), daemonThreads("images-resolve"));
         ExecutorService blobPool = Executors.newFixedThreadPool(request.parallelDownloads(), daemonThreads("images-download"));
         NetworkOptions network = request.network();
@@ -129,6 +135,21 @@ public final class ImagePuller {
                 request.listener().info("wrote " + archive);
             }
         }
+    }
+
+    /**
+     * A guess, from the cache alone, whether this pull will download: some image's manifest (its pinned digest,
+     * or what its tag resolved to last time) is not in the cache. Only decides whether to warm up hashing.
+     */
+    private static boolean likelyToDownload(PullRequest request, BlobStore store) {
+        for (ImageRequest image : request.images()) {
+            ImageReference ref = image.reference();
+            Optional<Digest> top = ref.digest().or(() -> store.tags().lookup(ref.name() + ":" + ref.tag().orElseThrow()).map(Descriptor::digest));
+            if (top.isEmpty() || !Files.isRegularFile(store.path(top.get()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The whole request as text when every image is pinned by digest, the only case a record can vouch for. */
