@@ -79,8 +79,8 @@ def _kill_group(pgid, sig):
 
 
 class Measured:
-    def __init__(self, rc, wall, rss_kib, timed_out):
-        self.rc, self.wall, self.rss_kib, self.timed_out = rc, wall, rss_kib, timed_out
+    def __init__(self, rc, wall, rss_kib, timed_out, cpu=None):
+        self.rc, self.wall, self.rss_kib, self.timed_out, self.cpu = rc, wall, rss_kib, timed_out, cpu
 
     @property
     def ok(self):
@@ -88,10 +88,11 @@ class Measured:
 
 
 def run_measured(cmd, cwd, log_path, timeout, env=None):
-    """Runs cmd in its own process group; returns wall time (s, monotonic) and peak RSS (KiB).
+    """Runs cmd in its own process group; returns wall time (s, monotonic), peak RSS (KiB) and CPU time.
 
     Peak RSS comes from GNU time's %M when /usr/bin/time exists, else from wait4()'s ru_maxrss (the same
-    kernel figure: the largest single process of the tree, not a sum). On timeout the group is killed.
+    kernel figure: the largest single process of the tree, not a sum). CPU time is user + system of the
+    whole tree (wait4() counts every descendant that was waited for). On timeout the group is killed.
     """
     rss_file = log_path + ".rss"
     use_time = os.access(GNU_TIME, os.X_OK)
@@ -154,7 +155,9 @@ def run_measured(cmd, cwd, log_path, timeout, env=None):
             pass
     if rss is None and "rusage" in result:
         rss = result["rusage"].ru_maxrss     # KiB on Linux
-    return Measured(rc, wall, rss, timed_out)
+    usage = result.get("rusage")
+    cpu = usage.ru_utime + usage.ru_stime if usage is not None else None
+    return Measured(rc, wall, rss, timed_out, cpu)
 
 
 def capture(cmd, timeout=30, cwd=None):
@@ -502,7 +505,7 @@ UP_TO_DATE = re.compile(r"^\[INFO\] (\d+) pinned images? already in .*; nothing 
 class Row:
     def __init__(self, key, what, image):
         self.key, self.what, self.image = key, what, image
-        self.walls, self.goals, self.rss, self.requests = [], [], [], []
+        self.walls, self.goals, self.rss, self.requests, self.cpus = [], [], [], [], []
         self.failures = []
         self.downloaded = self.reused = None
         self.note = ""
@@ -577,6 +580,8 @@ class Bench:
             log(f"  {row.key}: FAILED ({why}); last lines of {log_path}:\n{tail(log_path, 25)}")
             return m
         row.walls.append(m.wall)
+        if m.cpu is not None:
+            row.cpus.append(m.cpu)
         if m.rss_kib is not None:
             row.rss.append(m.rss_kib)
         row.requests.append(requests)
@@ -602,6 +607,8 @@ class Bench:
             log(f"  {row.key}: FAILED ({problem}); last lines of {log_path}:\n{tail(log_path, 25)}")
             return m
         row.walls.append(m.wall)
+        if m.cpu is not None:
+            row.cpus.append(m.cpu)
         if m.rss_kib is not None:
             row.rss.append(m.rss_kib)
         log(f"  {row.key}: wall {m.wall:.2f} s, peak RSS {m.rss_kib / 1024 if m.rss_kib else 0:.0f} MiB")
@@ -808,8 +815,8 @@ def report(bench, header):
     out = []
     out.extend(header)
     out.append("")
-    out.append("| what | median wall s | goal s | peak RSS MiB | ratio |")
-    out.append("|---|---:|---:|---:|---|")
+    out.append("| what | median wall s | goal s | CPU s | peak RSS MiB | ratio |")
+    out.append("|---|---:|---:|---:|---:|---|")
     order = ["cold-docker", "cold-oci", "warm", "noop", "noop-pinned", "skip", "skopeo-oci", "skopeo-archive", "curl",
              "tiny60", "xmx64m"]
     targets = {"warm": 0.2, "noop-pinned": 0.05}
@@ -846,10 +853,19 @@ def report(bench, header):
         goal_cell = fmt(r.goal, 3 if r.goal is not None and r.goal < 1 else 2)
         if key.startswith(("skopeo", "curl")) or key == "skip":
             goal_cell = "—"
-        out.append(f"| {what} | {fmt(r.wall)} | {goal_cell} | {fmt(rss, 0)} | {'; '.join(cells)} |")
+        cpu = statistics.median(r.cpus) if r.cpus else None
+        out.append(f"| {what} | {fmt(r.wall)} | {goal_cell} | {fmt(cpu)} | {fmt(rss, 0)} | {'; '.join(cells)} |")
     out.append("")
     out.append("- wall = the whole process (for mvn: JVM + Maven + goal); goal = the time on the goal's closing "
-               "log line; peak RSS = the largest single process of the tree (GNU time %M); ratio = median ÷ median.")
+               "log line; CPU = user + system seconds of the whole process tree (the registry's not included); "
+               "peak RSS = the largest single process of the tree (GNU time %M); ratio = median ÷ median.")
+    skip = get("skip")
+    if cold and cold.cpus and skip and skip.cpus:
+        pull_cpu = statistics.median(cold.cpus) - statistics.median(skip.cpus)
+        line = f"- CPU of the cold pull beyond Maven's start-up (cold docker − images.skip): {pull_cpu:.2f} s"
+        if curl and curl.cpus:
+            line += f"; the curl floor's: {statistics.median(curl.cpus):.2f} s (no hashing)"
+        out.append(line + ".")
     per_run = []
     for key in ("cold-docker", "cold-oci", "warm", "noop", "noop-pinned", "tiny60", "xmx64m"):
         r = get(key)
