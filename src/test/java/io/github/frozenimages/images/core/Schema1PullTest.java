@@ -179,6 +179,18 @@ class Schema1PullTest {
         assertFalse(listener.warnings().isEmpty());
     }
 
+    /** The lock goal pins a schema 1 tag to the digest the registry names it by, and a pull of that lock gets it. */
+    @Test
+    void aLockPinsTheSchema1DigestAndThePinnedPullUsesIt() {
+        ImageRequest image = new ImageRequest(ImageReference.parse(registry.address() + "/legacy/app:1"), Platform.parse("linux/amd64"));
+        io.github.frozenimages.images.core.lock.ImageLock lock = new io.github.frozenimages.images.core.lock.ImageLocker(
+                work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, RegistryTestSupport.FAST_RETRIES, PullListener.SILENT)
+                .lock(List.of(image));
+        assertEquals(Optional.of(digest), lock.manifest(image.reference(), image.platform()).map(Object::toString));
+        PulledImage pinned = pull(OutputFormat.DOCKER, work, "legacy/app:1@" + digest).get(0);
+        assertEquals(digest, pinned.manifestDigest().toString());
+    }
+
     private static void assertConvertedConfig(JsonNode config) {
         assertEquals("amd64", config.get("architecture").asText());
         assertEquals("linux", config.get("os").asText());
