@@ -510,6 +510,14 @@ class Row:
         self.downloaded = self.reused = None
         self.note = ""
 
+    def add(self, m):
+        """Keeps the figures of one successful run."""
+        self.walls.append(m.wall)
+        if m.cpu is not None:
+            self.cpus.append(m.cpu)
+        if m.rss_kib is not None:
+            self.rss.append(m.rss_kib)
+
     def med(self, values):
         return statistics.median(values) if values else None
 
@@ -579,11 +587,7 @@ class Bench:
             row.failures.append(why)
             log(f"  {row.key}: FAILED ({why}); last lines of {log_path}:\n{tail(log_path, 25)}")
             return m
-        row.walls.append(m.wall)
-        if m.cpu is not None:
-            row.cpus.append(m.cpu)
-        if m.rss_kib is not None:
-            row.rss.append(m.rss_kib)
+        row.add(m)
         row.requests.append(requests)
         goal = None
         if summary:
@@ -606,11 +610,7 @@ class Bench:
             row.failures.append(problem)
             log(f"  {row.key}: FAILED ({problem}); last lines of {log_path}:\n{tail(log_path, 25)}")
             return m
-        row.walls.append(m.wall)
-        if m.cpu is not None:
-            row.cpus.append(m.cpu)
-        if m.rss_kib is not None:
-            row.rss.append(m.rss_kib)
+        row.add(m)
         log(f"  {row.key}: wall {m.wall:.2f} s, peak RSS {m.rss_kib / 1024 if m.rss_kib else 0:.0f} MiB")
         os.remove(log_path)
         return m

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 
 import io.github.frozenimages.images.testing.RecordedRequest;
+import io.github.frozenimages.images.testing.RecordingListener;
 import io.github.frozenimages.images.testing.Sha256;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import io.github.frozenimages.images.testing.TestImage;

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.core.http.ProxySettings;
-import io.github.frozenimages.images.testing.RegistryServer;
-import io.github.frozenimages.images.testing.StandardFixtures;
 import io.github.frozenimages.images.testing.TestLayer;
 import io.github.frozenimages.images.testing.TinyProxy;
 import java.io.IOException;
@@ -19,8 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,29 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * registries too: unlike the JVM's defaults ({@code http.nonProxyHosts=localhost|127.*|[::1]}), only the
  * configured {@code nonProxyHosts} exempt a host, so what the proxy logs is exactly what the client sent it.
  */
-class ForwardProxyTest {
+class ForwardProxyTest extends RegistryTestSupport {
 
     private static final String USER = "proxy-user";
     private static final String PASSWORD = "proxy-pass";
 
-    static RegistryServer registry;
-    static StandardFixtures fixtures;
-
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = RegistryServer.start();
-        fixtures = StandardFixtures.pushTo(registry.baseUrl());
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     @Test
     void everyRequestOfThePullGoesThroughTheProxy() {
@@ -148,14 +128,14 @@ class ForwardProxyTest {
             ImageRequest image = RegistryTestSupport.image(registry.address() + "/test/oci-image:1.0");
             new ImagePuller().pull(new PullRequest(List.of(image), work.resolve("out"), OutputFormat.OCI, Optional.empty(), 2,
                     work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, PullListener.SILENT)
-                    .withNetwork(RegistryTestSupport.FAST_RETRIES));
+                    .withNetwork(FAST_RETRIES));
             assertTrue(proxy.requestLines().contains("GET " + registry.baseUrl() + "/v2/ HTTP/1.1"), proxy.requestLines().toString());
 
             System.setProperty("http.nonProxyHosts", "127.0.0.*");
             int seen = proxy.requestLines().size();
             new ImagePuller().pull(new PullRequest(List.of(image), work.resolve("out2"), OutputFormat.OCI, Optional.empty(), 2,
                     work.resolve("cache2"), Set.of(), CredentialProvider.ANONYMOUS, PullListener.SILENT)
-                    .withNetwork(RegistryTestSupport.FAST_RETRIES));
+                    .withNetwork(FAST_RETRIES));
             assertEquals(seen, proxy.requestLines().size(), "http.nonProxyHosts sends the registry past the proxy");
         } finally {
             before.forEach((k, v) -> {
@@ -172,6 +152,6 @@ class ForwardProxyTest {
         ImageRequest image = RegistryTestSupport.image(registry.address() + "/test/oci-image:1.0");
         return new ImagePuller().pull(new PullRequest(List.of(image), work.resolve("out"), OutputFormat.OCI, Optional.empty(), 2,
                 work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, PullListener.SILENT)
-                .withNetwork(RegistryTestSupport.FAST_RETRIES.withProxies(new ProxySettings(List.of(proxy)))));
+                .withNetwork(FAST_RETRIES.withProxies(new ProxySettings(List.of(proxy)))));
     }
 }

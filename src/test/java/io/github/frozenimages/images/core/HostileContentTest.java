@@ -22,6 +22,7 @@ import io.github.frozenimages.images.testing.HttpHeader;
 import io.github.frozenimages.images.testing.MediaTypes;
 import io.github.frozenimages.images.testing.ProxyResponse;
 import io.github.frozenimages.images.testing.RecordedRequest;
+import io.github.frozenimages.images.testing.RecordingListener;
 import io.github.frozenimages.images.testing.RegistryPusher;
 import io.github.frozenimages.images.testing.RegistryPlanter;
 import io.github.frozenimages.images.testing.Rule;

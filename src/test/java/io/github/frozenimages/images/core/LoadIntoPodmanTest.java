@@ -62,12 +62,7 @@ class LoadIntoPodmanTest extends RegistryTestSupport {
     @Test
     void loadsAPulledArchiveAndTheEngineListsEachImageByConfigDigestWithItsTag() throws IOException {
         Path archive = work.resolve("images.tar");
-        new ImagePuller().pull(request(work, OutputFormat.DOCKER, Optional.of(archive), List.of(
-                image(ref(StandardFixtures.OCI_IMAGE, "1.0")),
-                image(ref(StandardFixtures.DOCKER_IMAGE, "1.0")),
-                image(ref(StandardFixtures.DUP_LAYER, "1.0")),
-                image(ref(StandardFixtures.SHARED_BASE, "1.0")),
-                image(ref(StandardFixtures.SHARED_BASE, "2.0")))));
+        new ImagePuller().pull(request(work, OutputFormat.DOCKER, Optional.of(archive), standardImages()));
 
         LoadedImages loaded = engine.load(ArchiveSource.of(archive));
 

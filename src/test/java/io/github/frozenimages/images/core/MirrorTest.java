@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.frozenimages.images.core.auth.CredentialProvider;
+import io.github.frozenimages.images.testing.RecordingListener;
 import io.github.frozenimages.images.testing.RegistryConfig;
 import io.github.frozenimages.images.testing.RegistryServer;
 import io.github.frozenimages.images.testing.RegistryStorage;

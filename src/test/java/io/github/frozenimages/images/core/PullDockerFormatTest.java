@@ -25,12 +25,7 @@ class PullDockerFormatTest extends RegistryTestSupport {
     @Test
     void podmanLoadsEveryImageWithItsConfigDigestAsId() throws Exception {
         Path archive = work.resolve("images.tar");
-        new ImagePuller().pull(request(work, OutputFormat.DOCKER, Optional.of(archive), List.of(
-                image(ref(StandardFixtures.OCI_IMAGE, "1.0")),
-                image(ref(StandardFixtures.DOCKER_IMAGE, "1.0")),
-                image(ref(StandardFixtures.DUP_LAYER, "1.0")),
-                image(ref(StandardFixtures.SHARED_BASE, "1.0")),
-                image(ref(StandardFixtures.SHARED_BASE, "2.0")))));
+        new ImagePuller().pull(request(work, OutputFormat.DOCKER, Optional.of(archive), standardImages()));
 
         Consumers.PodmanLoad loaded = Consumers.podmanLoadImages(archive);
         for (TestImage expected : List.of(fixtures.ociImage(), fixtures.dockerImage(), fixtures.dupLayer(),

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.frozenimages.images.core.auth.Credentials;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
+import io.github.frozenimages.images.testing.RecordingListener;
 import io.github.frozenimages.images.testing.RegistryConfig;
 import io.github.frozenimages.images.testing.RegistryPusher;
 import io.github.frozenimages.images.testing.RegistryServer;

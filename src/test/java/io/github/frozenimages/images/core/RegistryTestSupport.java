@@ -53,6 +53,16 @@ abstract class RegistryTestSupport {
         return new ImageRequest(ImageReference.parse(reference), Platform.parse(platform));
     }
 
+    /** The five single-platform standard images, on linux/amd64: OCI, Docker, a layer listed twice, a shared base twice. */
+    static List<ImageRequest> standardImages() {
+        return List.of(
+                image(ref(StandardFixtures.OCI_IMAGE, "1.0")),
+                image(ref(StandardFixtures.DOCKER_IMAGE, "1.0")),
+                image(ref(StandardFixtures.DUP_LAYER, "1.0")),
+                image(ref(StandardFixtures.SHARED_BASE, "1.0")),
+                image(ref(StandardFixtures.SHARED_BASE, "2.0")));
+    }
+
     static PullRequest request(Path work, OutputFormat format, Optional<Path> archive, List<ImageRequest> images) {
         return new PullRequest(images, work.resolve("out"), format, archive, 4, work.resolve("cache"), Set.of(),
                 CredentialProvider.ANONYMOUS, PullListener.SILENT).withNetwork(FAST_RETRIES);

@@ -12,6 +12,7 @@ import io.github.frozenimages.images.core.output.TarArchiveWriter;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
 import io.github.frozenimages.images.testing.Consumers;
+import io.github.frozenimages.images.testing.RecordingListener;
 import io.github.frozenimages.images.testing.RegistryServer;
 import io.github.frozenimages.images.testing.Schema1Images;
 import java.io.IOException;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.core.auth.Credentials;
 import io.github.frozenimages.images.testing.JwtTokenIssuer;
+import io.github.frozenimages.images.testing.RecordingListener;
 import io.github.frozenimages.images.testing.RegistryConfig;
 import io.github.frozenimages.images.testing.RegistryPusher;
 import io.github.frozenimages.images.testing.RegistryServer;

@@ -13,6 +13,7 @@ import io.github.frozenimages.images.testing.Faults;
 import io.github.frozenimages.images.testing.HttpHeader;
 import io.github.frozenimages.images.testing.ProxyResponse;
 import io.github.frozenimages.images.testing.RecordedRequest;
+import io.github.frozenimages.images.testing.RecordingListener;
 import io.github.frozenimages.images.testing.RegistryPusher;
 import io.github.frozenimages.images.testing.Rule;
 import io.github.frozenimages.images.testing.Sha256;

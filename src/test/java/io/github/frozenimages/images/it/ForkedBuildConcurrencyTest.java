@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.frozenimages.images.testing.FaultProxy;
 import io.github.frozenimages.images.testing.Faults;
 import io.github.frozenimages.images.testing.ForkedMaven;
 import io.github.frozenimages.images.testing.RecordedRequest;
 import io.github.frozenimages.images.testing.RegistryPusher;
-import io.github.frozenimages.images.testing.RegistryServer;
 import io.github.frozenimages.images.testing.Rule;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import io.github.frozenimages.images.testing.TestImage;
@@ -29,13 +27,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real Maven builds sharing one cache (reliability catalogue §3.7 items 42 and 43): two builds started together on
@@ -46,49 +40,18 @@ import org.junit.jupiter.api.io.TempDir;
  * outputs, no OverlappingFileLockException is logged, and no lock is left held.
  */
 @Timeout(400)
-class ForkedBuildConcurrencyTest {
+class ForkedBuildConcurrencyTest extends ForkedBuildTestSupport {
 
     private static final String BIG = "test/concurrent-big";
-    private static RegistryServer registry;
     private static StandardFixtures fixtures;
     private static TestLayer bigLayer;
 
-    @TempDir
-    Path work;
-
-    private FaultProxy proxy;
-    private ForkedMaven maven;
-
     @BeforeAll
-    static void startRegistry() {
-        registry = RegistryServer.start();
+    static void pushImages() {
         fixtures = StandardFixtures.pushTo(registry.baseUrl());
         bigLayer = TestLayer.plain("forked-concurrency/big", 16 * 1024 * 1024);
         TestImage big = TestImage.builder().oci(true).layer(TestLayer.gzip("forked-concurrency/small", 10_000)).layer(bigLayer).build();
         new RegistryPusher(registry.baseUrl()).push(BIG, "1.0", big);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
-    @BeforeEach
-    void setUp() {
-        proxy = FaultProxy.start(registry.baseUrl());
-        maven = ForkedMaven.install(work);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (maven != null) {
-            maven.close();
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
     }
 
     @Test

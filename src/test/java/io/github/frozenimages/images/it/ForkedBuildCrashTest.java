@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.frozenimages.images.testing.FaultProxy;
 import io.github.frozenimages.images.testing.ForkedMaven;
 import io.github.frozenimages.images.testing.RecordedRequest;
 import io.github.frozenimages.images.testing.RegistryPusher;
-import io.github.frozenimages.images.testing.RegistryServer;
 import io.github.frozenimages.images.testing.Rule;
 import io.github.frozenimages.images.testing.Sha256;
 import io.github.frozenimages.images.testing.TestImage;
@@ -27,13 +25,9 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Maven build killed with SIGKILL half way through a large layer, then run again (reliability catalogue §3.7
@@ -42,48 +36,17 @@ import org.junit.jupiter.api.io.TempDir;
  * where the killed one stopped, so the layer crosses the wire once in all, and leaves a sound cache and output.
  */
 @Timeout(300)
-class ForkedBuildCrashTest {
+class ForkedBuildCrashTest extends ForkedBuildTestSupport {
 
     private static final String REPOSITORY = "test/crash";
-    private static RegistryServer registry;
     private static TestLayer layer;
     private static TestImage image;
 
-    @TempDir
-    Path work;
-
-    private FaultProxy proxy;
-    private ForkedMaven maven;
-
     @BeforeAll
-    static void startRegistry() {
-        registry = RegistryServer.start();
+    static void pushImage() {
         layer = TestLayer.plain("forked-crash/large", 48 * 1024 * 1024);
         image = TestImage.builder().oci(false).layer(TestLayer.gzip("forked-crash/small", 20_000)).layer(layer).build();
         new RegistryPusher(registry.baseUrl()).push(REPOSITORY, "1.0", image);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
-    @BeforeEach
-    void setUp() {
-        proxy = FaultProxy.start(registry.baseUrl());
-        maven = ForkedMaven.install(work);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (maven != null) {
-            maven.close(); // kills any build still running, by its pid
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
     }
 
     @Test

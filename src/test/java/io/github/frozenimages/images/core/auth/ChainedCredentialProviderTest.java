@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.testing.RecordingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,24 +24,7 @@ class ChainedCredentialProviderTest {
     @TempDir
     Path work;
 
-    private final List<String> lines = new ArrayList<>();
-
-    private final PullListener listener = new PullListener() {
-        @Override
-        public void info(String message) {
-            lines.add("INFO " + message);
-        }
-
-        @Override
-        public void warn(String message) {
-            lines.add("WARN " + message);
-        }
-
-        @Override
-        public void debug(String message) {
-            lines.add("DEBUG " + message);
-        }
-    };
+    private final RecordingListener listener = new RecordingListener();
 
     /** A source answering for one registry and counting how often it is asked. */
     private static final class Source implements CredentialProvider {
@@ -74,7 +56,7 @@ class ChainedCredentialProviderTest {
         assertEquals("settings.xml server 'ghcr.io'", chain.credentialsFor("ghcr.io").orElseThrow().source());
         assertEquals(1, first.asked.get());
         assertEquals(0, third.asked.get());
-        assertEquals(List.of("INFO credentials for ghcr.io from settings.xml server 'ghcr.io'"), lines);
+        assertEquals(List.of("INFO credentials for ghcr.io from settings.xml server 'ghcr.io'"), listener.lines());
     }
 
     @Test
@@ -86,7 +68,7 @@ class ChainedCredentialProviderTest {
             assertTrue(chain.credentialsFor("quay.io").isEmpty());
         }
         assertEquals(2, source.asked.get());
-        assertEquals(List.of("INFO credentials for ghcr.io from ~/.docker/config.json", "DEBUG no credentials for quay.io: anonymous"), lines);
+        assertEquals(List.of("INFO credentials for ghcr.io from ~/.docker/config.json", "DEBUG no credentials for quay.io: anonymous"), listener.lines());
     }
 
     @Test
@@ -97,7 +79,7 @@ class ChainedCredentialProviderTest {
         chain.credentialsFor("a.example");
         chain.credentialsFor("b.example");
         assertEquals(List.of("INFO credentials for a.example from docker-credential-pass (identity token)",
-                "INFO credentials for b.example from ~/.docker/config.json (registry token)"), lines);
+                "INFO credentials for b.example from ~/.docker/config.json (registry token)"), listener.lines());
     }
 
     @Test
@@ -110,7 +92,7 @@ class ChainedCredentialProviderTest {
         assertThrows(CredentialLookupException.class, () -> chain.credentialsFor("ghcr.io"));
         assertThrows(CredentialLookupException.class, () -> chain.credentialsFor("ghcr.io"));
         assertEquals(2, asked.get());
-        assertEquals(List.of(), lines);
+        assertEquals(List.of(), listener.lines());
     }
 
     @Test
@@ -135,9 +117,9 @@ class ChainedCredentialProviderTest {
                 "INFO credentials for ghcr.io from ~/.docker/config.json",
                 "INFO credentials for quay.io from $REGISTRY_AUTH_FILE",
                 "INFO credentials for reg.example:5000 from ~/.docker/config.json (identity token)",
-                "DEBUG no credentials for docker.io: anonymous"), lines);
+                "DEBUG no credentials for docker.io: anonymous"), listener.lines());
         String basic = base64("docker-user:" + SECRET);
-        for (String line : lines) {
+        for (String line : listener.lines()) {
             assertFalse(line.contains(SECRET) || line.contains(basic), line);
         }
     }

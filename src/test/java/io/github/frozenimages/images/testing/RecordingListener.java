@@ -1,10 +1,11 @@
-package io.github.frozenimages.images.core;
+package io.github.frozenimages.images.testing;
 
+import io.github.frozenimages.images.core.PullListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps every line a pull reports, prefixed with its level, so tests can look for warnings and secrets. */
-final class RecordingListener implements PullListener {
+public final class RecordingListener implements PullListener {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
@@ -23,15 +24,15 @@ final class RecordingListener implements PullListener {
         lines.add("DEBUG " + message);
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
-    List<String> warnings() {
+    public List<String> warnings() {
         return lines.stream().filter(l -> l.startsWith("WARN ")).toList();
     }
 
-    void clear() {
+    public void clear() {
         lines.clear();
     }
 }
