@@ -141,7 +141,7 @@ public final class ImageLocker {
         if (wanted.all()) {
             // every platform the index has, as a pull of all platforms keeps them (attestations are no platform)
             for (Descriptor d : index.manifests()) {
-                if (d.platform() != null && !d.platform().isUnknown() && !d.annotations().containsKey("vnd.docker.reference.type")) {
+                if (d.isPlatformImage()) {
                     manifests.putIfAbsent(d.platform(), d.digest());
                 }
             }

@@ -35,6 +35,34 @@ public record Descriptor(String mediaType, Digest digest, long size, Platform pl
         return new Descriptor(mediaType, digest, size, p, annotations, urls);
     }
 
+    /**
+     * Whether this index entry is an image for a platform. BuildKit lists its attestations beside the images, as
+     * {@code unknown/unknown} with a {@code vnd.docker.reference.type} annotation; an entry without a platform names
+     * nothing to run on either.
+     */
+    public boolean isPlatformImage() {
+        return platform != null && !platform.isUnknown() && !annotations.containsKey("vnd.docker.reference.type");
+    }
+
+    /**
+     * Reads the descriptor array {@code field} of a manifest or index, refusing more than {@code max} entries;
+     * {@code owner} ("the index") and {@code item} ("index entry") name them in error messages.
+     */
+    static List<Descriptor> readAll(JsonNode root, String field, int max, String owner, String item) throws IOException {
+        JsonNode list = root.get(field);
+        if (list == null || !list.isArray()) {
+            throw new ManifestFormatException(owner + " has no " + field + " array", false);
+        }
+        if (list.size() > max) {
+            throw new ManifestFormatException(owner + " lists " + list.size() + " " + field + ", more than " + max, false);
+        }
+        List<Descriptor> entries = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            entries.add(read(list.get(i), item + " " + i));
+        }
+        return entries;
+    }
+
     /** Reads one descriptor object; {@code where} names it in error messages ("layer 2", "config"). */
     public static Descriptor read(JsonNode node, String where) throws IOException {
         if (node == null || !node.isObject()) {

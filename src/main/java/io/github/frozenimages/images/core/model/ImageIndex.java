@@ -2,7 +2,6 @@ package io.github.frozenimages.images.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /** An OCI image index or a Docker manifest list. */
@@ -16,17 +15,6 @@ public record ImageIndex(String mediaType, List<Descriptor> manifests) implement
     }
 
     static ImageIndex read(String mediaType, JsonNode root) throws IOException {
-        JsonNode list = root.get("manifests");
-        if (list == null || !list.isArray()) {
-            throw new ManifestFormatException("the index has no manifests array", false);
-        }
-        if (list.size() > MAX_ENTRIES) {
-            throw new ManifestFormatException("the index lists " + list.size() + " manifests, more than " + MAX_ENTRIES, false);
-        }
-        List<Descriptor> entries = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            entries.add(Descriptor.read(list.get(i), "index entry " + i));
-        }
-        return new ImageIndex(mediaType, entries);
+        return new ImageIndex(mediaType, Descriptor.readAll(root, "manifests", MAX_ENTRIES, "the index", "index entry"));
     }
 }

@@ -2,7 +2,6 @@ package io.github.frozenimages.images.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /** A single-platform image manifest: one config blob and its layers, base first. */
@@ -17,18 +16,7 @@ public record ImageManifest(String mediaType, Descriptor config, List<Descriptor
 
     static ImageManifest read(String mediaType, JsonNode root) throws IOException {
         Descriptor config = Descriptor.read(root.get("config"), "config");
-        JsonNode list = root.get("layers");
-        if (list == null || !list.isArray()) {
-            throw new ManifestFormatException("the manifest has no layers array", false);
-        }
-        if (list.size() > MAX_LAYERS) {
-            throw new ManifestFormatException("the manifest lists " + list.size() + " layers, more than " + MAX_LAYERS, false);
-        }
-        List<Descriptor> layers = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            layers.add(Descriptor.read(list.get(i), "layer " + i));
-        }
-        return new ImageManifest(mediaType, config, layers);
+        return new ImageManifest(mediaType, config, Descriptor.readAll(root, "layers", MAX_LAYERS, "the manifest", "layer"));
     }
 
     /** Whether the config type says this is a runnable image (unknown config types are other OCI artifacts). */

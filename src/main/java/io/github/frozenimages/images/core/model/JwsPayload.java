@@ -30,9 +30,8 @@ public final class JwsPayload {
         } catch (IOException e) {
             return body; // not JSON: the parser that follows reports it
         }
-        JsonNode version = root.get("schemaVersion");
         JsonNode signatures = root.get("signatures");
-        if (version == null || !version.isIntegralNumber() || version.asLong() != 1 || signatures == null) {
+        if (!Schema1Manifest.declaresVersion1(root) || signatures == null) {
             return body;
         }
         if (!signatures.isArray() || signatures.isEmpty() || !signatures.get(0).isObject()) {

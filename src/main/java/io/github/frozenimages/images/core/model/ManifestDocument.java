@@ -34,12 +34,11 @@ public sealed interface ManifestDocument permits ImageIndex, ImageManifest, Sche
         String declared = Json.text(root, "mediaType");
         String served = MediaTypes.withoutParameters(contentType);
         JsonNode schemaVersion = root.get("schemaVersion");
+        boolean version1 = Schema1Manifest.declaresVersion1(root);
         boolean hasManifests = root.has("manifests");
         boolean hasImageFields = root.has("config") || root.has("layers");
-        if (schemaVersion != null && schemaVersion.isIntegralNumber() && schemaVersion.asLong() == 1 || MediaTypes.isSchema1(declared)
-                || MediaTypes.isSchema1(served)) {
-            if (schemaVersion == null || !schemaVersion.isIntegralNumber() || schemaVersion.asLong() != 1 || hasManifests || hasImageFields
-                    || declared != null && !MediaTypes.isSchema1(declared)) {
+        if (version1 || MediaTypes.isSchema1(declared) || MediaTypes.isSchema1(served)) {
+            if (!version1 || hasManifests || hasImageFields || declared != null && !MediaTypes.isSchema1(declared)) {
                 throw new ManifestFormatException("the document mixes Docker schema 1 with a later format", false);
             }
             return Schema1Manifest.read(MediaTypes.isSchema1(served) ? served : MediaTypes.DOCKER_SCHEMA1, root);

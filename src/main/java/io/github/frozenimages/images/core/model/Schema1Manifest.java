@@ -36,6 +36,12 @@ public record Schema1Manifest(String mediaType, String architecture, List<Entry>
         entries = List.copyOf(entries);
     }
 
+    /** Whether a document's {@code schemaVersion} is the number 1 (a string "1" is not). */
+    static boolean declaresVersion1(JsonNode root) {
+        JsonNode version = root.get("schemaVersion");
+        return version != null && version.isIntegralNumber() && version.asLong() == 1;
+    }
+
     static Schema1Manifest read(String mediaType, JsonNode root) throws IOException {
         JsonNode fsLayers = root.get("fsLayers");
         JsonNode history = root.get("history");

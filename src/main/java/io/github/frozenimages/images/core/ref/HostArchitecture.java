@@ -1,17 +1,18 @@
 package io.github.frozenimages.images.core.ref;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Translates Java's {@code os.arch} into the Go/OCI architecture names that image indexes use.
  *
  * <p>Java cannot see the ARM revision (containerd reads /proc/cpuinfo), so plain "arm" is taken
  * as v7, the revision practically every 32-bit ARM Linux distribution targets today.
+ *
+ * <p>Only the names Java uses and containerd does not are listed here; the rest ({@code x86_64},
+ * {@code aarch64}, {@code armhf}, bare {@code arm}...) go through {@link PlatformNormalizer} like
+ * any index entry, so there is one table of aliases, not two.
  */
 final class HostArchitecture {
-
-  private static final Pattern PLAUSIBLE = Pattern.compile("[a-z0-9_.-]+");
 
   private HostArchitecture() {}
 
@@ -21,30 +22,20 @@ final class HostArchitecture {
     }
     String arch = osArch.trim().toLowerCase(Locale.ROOT);
     switch (arch) {
-      case "amd64":
-      case "x86_64":
-      case "x86-64":
       case "x64":
       case "em64t":
         return Platform.of("linux", "amd64", "");
       case "x86":
-      case "i386":
       case "i486":
       case "i586":
       case "i686":
         return Platform.of("linux", "386", "");
-      case "aarch64":
-      case "arm64":
-        return Platform.of("linux", "arm64", "");
-      case "arm":
       case "arm32":
       case "armv7":
       case "armv7l":
-      case "armhf":
         return Platform.of("linux", "arm", "v7");
       case "armv6":
       case "armv6l":
-      case "armel":
         return Platform.of("linux", "arm", "v6");
       case "armv5":
       case "armv5l":
@@ -61,7 +52,7 @@ final class HostArchitecture {
       default:
         // ppc64le, s390x, riscv64 and friends already use the Go names. Anything unreadable
         // becomes "unknown", which matches no image, so the pull fails naming it.
-        return Platform.of("linux", PLAUSIBLE.matcher(arch).matches() ? arch : "unknown", "");
+        return Platform.of("linux", Platform.isWellFormedComponent(arch) ? arch : "unknown", "");
     }
   }
 }

@@ -91,7 +91,7 @@ public final class ImageResolver {
         List<Descriptor> chosen = new ArrayList<>();
         List<Descriptor> attestations = new ArrayList<>();
         for (Descriptor d : index.manifests()) {
-            boolean attestation = d.platform() == null || d.platform().isUnknown() || d.annotations().containsKey("vnd.docker.reference.type");
+            boolean attestation = !d.isPlatformImage();
             if (request.all()) {
                 (attestation ? attestations : chosen).add(d);
             }
@@ -186,7 +186,7 @@ public final class ImageResolver {
     public static Descriptor choose(RegistryClient client, RegistryClient.Context ctx, ImageIndex index, Platform wanted) {
         List<Descriptor> runnable = new ArrayList<>();
         for (Descriptor d : index.manifests()) {
-            if (d.platform() != null && !d.platform().isUnknown() && !d.annotations().containsKey("vnd.docker.reference.type")) {
+            if (d.isPlatformImage()) {
                 runnable.add(d);
             }
         }
