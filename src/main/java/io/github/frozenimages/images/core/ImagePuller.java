@@ -40,8 +40,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ImagePuller {
 
-    static final String USER_AGENT = "images-maven-plugin/" + Version.get();
-
     public List<PulledImage> pull(PullRequest request) {
         if (request.images().isEmpty()) {
             return List.of();
@@ -62,7 +60,7 @@ public final class ImagePuller {
         ExecutorService imagePool = Executors.newFixedThreadPool(Math.min(request.images().size(), 4), daemonThreads("images-resolve"));
         ExecutorService blobPool = Executors.newFixedThreadPool(request.parallelDownloads(), daemonThreads("images-download"));
         NetworkOptions network = request.network();
-        try (HttpTransport transport = new HttpTransport(request.parallelDownloads(), USER_AGENT, network.timeout(),
+        try (HttpTransport transport = new HttpTransport(request.parallelDownloads(), Version.USER_AGENT, network.timeout(),
                 network.tls(), network.proxies())) {
             RetryPolicy retries = new RetryPolicy(network.attempts(), network.retryBaseDelay(), network.retryMaxDelay());
             RegistryClients clients = new RegistryClients(transport, request.insecureRegistries(), request.credentials(), retries,

@@ -1,7 +1,10 @@
 package io.github.frozenimages.images.core;
 
 /** The plugin's version, for the User-Agent header; read from the jar manifest, "dev" when run from classes. */
-final class Version {
+public final class Version {
+
+    /** What the plugin calls itself to registries and engines alike. */
+    public static final String USER_AGENT = "images-maven-plugin/" + get();
 
     private Version() {
     }

@@ -4,6 +4,7 @@ import io.github.frozenimages.images.core.ImagePullException;
 import io.github.frozenimages.images.core.ImageRequest;
 import io.github.frozenimages.images.core.NetworkOptions;
 import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.PullRequest;
 import io.github.frozenimages.images.core.auth.ChainedCredentialProvider;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.core.auth.DockerConfigCredentialProvider;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
@@ -268,8 +270,11 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     /**
      * Resolves the images with HEAD requests, writes the lock file (only when its content changed) and logs what
      * changed, for the review of the lock file's diff.
+     *
+     * @param locker asked for only once locking can go ahead (online): building one reads the network settings,
+     *               whose mistakes are then MojoFailureExceptions
      */
-    final ImageLock lock(List<ImageRequest> requests, PullListener listener) throws MojoExecutionException, MojoFailureException {
+    final ImageLock lock(List<ImageRequest> requests, Supplier<ImageLocker> locker) throws MojoExecutionException, MojoFailureException {
         Path file = lockFile();
         if (offline()) {
             throw new MojoFailureException("cannot lock the images offline (-o): locking asks each registry what its tags"
@@ -285,7 +290,7 @@ abstract class AbstractImagesMojo extends AbstractMojo {
         }
         ImageLock lock;
         try {
-            lock = new ImageLocker(cacheDirectory(), insecureRegistries(), credentials(listener), network(), listener).lock(requests);
+            lock = locker.get().lock(requests);
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (ImagePullException e) {
@@ -323,27 +328,28 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     /**
      * The images a pull fetches: with a lock file, each one it holds pinned to its locked digest (its tag kept
      * for the output's names); an image missing from it is a warning, or a failure when {@code strict}. With
-     * {@code update}, the lock is written first.
+     * {@code update}, the lock is written first, reaching the registries as the pull will.
      */
-    final List<ImageRequest> applyLock(List<ImageRequest> requests, boolean strict, boolean update, PullListener listener)
+    final List<ImageRequest> applyLock(PullRequest pull, boolean strict, boolean update)
             throws MojoExecutionException, MojoFailureException {
+        List<ImageRequest> requests = pull.images();
         Path file = lockFile();
-        if (update) {
-            lock(requests, listener);
-        }
-        if (!Files.isRegularFile(file)) {
-            if (strict) {
-                throw new MojoFailureException("images.lock.strict is set but there is no lock file " + file
-                        + ": create it with mvn images:lock");
-            }
-            return requests;
-        }
         ImageLock lock;
-        try {
-            lock = ImageLock.read(file);
-        } catch (IOException e) {
-            throw new MojoFailureException("could not read the lock file " + file + ": " + e.getMessage()
-                    + "; fix it, or write it anew with mvn images:lock", e);
+        if (update) {
+            // the lock just written is what the file now holds: no need to read it back
+            lock = lock(requests, () -> ImageLocker.forRequest(pull));
+        } else if (Files.isRegularFile(file)) {
+            try {
+                lock = ImageLock.read(file);
+            } catch (IOException e) {
+                throw new MojoFailureException("could not read the lock file " + file + ": " + e.getMessage()
+                        + "; fix it, or write it anew with mvn images:lock", e);
+            }
+        } else if (strict) {
+            throw new MojoFailureException("images.lock.strict is set but there is no lock file " + file
+                    + ": create it with mvn images:lock");
+        } else {
+            return requests;
         }
         ImageLock.Applied applied = lock.apply(requests);
         if (!applied.missing().isEmpty()) {

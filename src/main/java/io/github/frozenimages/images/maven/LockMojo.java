@@ -1,6 +1,8 @@
 package io.github.frozenimages.images.maven;
 
 import io.github.frozenimages.images.core.ImageRequest;
+import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.lock.ImageLocker;
 import java.util.List;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -45,6 +47,7 @@ public class LockMojo extends AbstractImagesMojo {
             getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
             return;
         }
-        lock(requests, new MavenPullListener(getLog(), null));
+        PullListener listener = new MavenPullListener(getLog(), null);
+        lock(requests, () -> new ImageLocker(cacheDirectory(), insecureRegistries(), credentials(listener), network(), listener));
     }
 }

@@ -154,7 +154,7 @@ public class PullMojo extends AbstractImagesMojo {
             getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
             return;
         }
-        request = request.withImages(applyLock(request.images(), lockStrict, lockUpdate, request.listener()));
+        request = request.withImages(applyLock(request, lockStrict, lockUpdate));
         try {
             new ImagePuller().pull(request);
         } catch (ImagePullException e) {

@@ -1,5 +1,6 @@
 package io.github.frozenimages.images.core.engine;
 
+import io.github.frozenimages.images.core.Version;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -72,7 +73,7 @@ public final class EngineClient {
                     // the engine may have answered, and closed, before taking the whole archive
                     connection.setTimeout(EARLY_ANSWER_WAIT);
                 }
-                response = EngineHttp.readResponse(in, false);
+                response = EngineHttp.readResponse(in);
             } catch (IOException e) {
                 if (sendFailure != null) {
                     throw sendFailed(sendFailure);
@@ -120,7 +121,7 @@ public final class EngineClient {
                 throw sendFailed(e);
             }
             try {
-                EngineHttp.Response response = EngineHttp.readResponse(in, false);
+                EngineHttp.Response response = EngineHttp.readResponse(in);
                 if (!response.isSuccess()) {
                     throw new EngineException(EngineException.Reason.REFUSED, "the engine at " + endpoint + " answered GET "
                             + path + " with HTTP " + response.status() + ": " + readErrorMessage(response));
@@ -207,7 +208,7 @@ public final class EngineClient {
 
     private Map<String, String> commonHeaders() {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("User-Agent", "images-maven-plugin/" + version());
+        headers.put("User-Agent", Version.USER_AGENT);
         headers.put("Accept", "application/json");
         headers.put("Connection", "close");
         return headers;
@@ -250,11 +251,6 @@ public final class EngineClient {
     private static String describe(Throwable e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
-    }
-
-    private static String version() {
-        String v = EngineClient.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 
     /** Marks failures of the socket, as opposed to those of reading the archive, which share the call stack. */

@@ -76,7 +76,7 @@ final class EngineHttp {
     }
 
     /** Reads the next final response, skipping {@code 100 Continue} and other interim ones. */
-    static Response readResponse(InputStream in, boolean headRequest) throws IOException {
+    static Response readResponse(InputStream in) throws IOException {
         for (int interim = 0; interim < 10; interim++) {
             String statusLine = readLine(in);
             if (statusLine == null) {
@@ -94,7 +94,7 @@ final class EngineHttp {
             if (status >= 100 && status < 200) {
                 continue;
             }
-            return new Response(status, parts.length > 2 ? parts[2] : "", headers, body(in, headers, status, headRequest));
+            return new Response(status, parts.length > 2 ? parts[2] : "", headers, body(in, headers, status));
         }
         throw new MalformedResponseException("too many interim (1xx) answers");
     }
@@ -122,9 +122,8 @@ final class EngineHttp {
         }
     }
 
-    private static InputStream body(InputStream in, Map<String, String> headers, int status, boolean headRequest)
-            throws IOException {
-        if (headRequest || status == 204 || status == 304) {
+    private static InputStream body(InputStream in, Map<String, String> headers, int status) throws IOException {
+        if (status == 204 || status == 304) {
             return InputStream.nullInputStream();
         }
         String transferEncoding = headers.get("transfer-encoding");

@@ -7,6 +7,7 @@ import io.github.frozenimages.images.core.NetworkOptions;
 import io.github.frozenimages.images.core.PullListener;
 import io.github.frozenimages.images.core.PullRequest;
 import io.github.frozenimages.images.core.RegistryClients;
+import io.github.frozenimages.images.core.Version;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.core.http.HttpTransport;
 import io.github.frozenimages.images.core.http.RetryPolicy;
@@ -47,10 +48,6 @@ import org.apache.hc.core5.http.HttpHeaders;
  */
 public final class ImageLocker {
 
-    private static final String USER_AGENT = "images-maven-plugin/"
-            + Objects.requireNonNullElse(ImageLocker.class.getPackage().getImplementationVersion(), "dev");
-    /** As deep as a pull follows nested indexes. */
-    private static final int MAX_INDEX_DEPTH = 4;
     private static final Map<String, String> ACCEPT = Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT);
 
     private final Path cacheDirectory;
@@ -88,7 +85,7 @@ public final class ImageLocker {
             return ImageLock.of(List.of());
         }
         BlobStore store = new BlobStore(cacheDirectory);
-        try (HttpTransport transport = new HttpTransport(4, USER_AGENT, network.timeout(), network.tls(), network.proxies())) {
+        try (HttpTransport transport = new HttpTransport(4, Version.USER_AGENT, network.timeout(), network.tls(), network.proxies())) {
             RetryPolicy retries = new RetryPolicy(network.attempts(), network.retryBaseDelay(), network.retryMaxDelay());
             RegistryClients clients = new RegistryClients(transport, insecureRegistries, credentials, retries,
                     network.mirrors(), network.tls(), listener);
@@ -139,7 +136,7 @@ public final class ImageLocker {
                     + ") but served a manifest", null);
         }
         if (wanted.all()) {
-            // every platform the index has, as a pull of all platforms keeps them (attestations are no platform)
+            // every platform the index has, as a pull of all platforms keeps them
             for (Descriptor d : index.manifests()) {
                 if (d.isPlatformImage()) {
                     manifests.putIfAbsent(d.platform(), d.digest());
@@ -222,8 +219,9 @@ public final class ImageLocker {
         seen.add(top);
         ImageIndex current = index;
         for (int depth = 0; ; depth++) {
-            if (depth == MAX_INDEX_DEPTH) {
-                throw client.failure(ctx, Reason.PROTOCOL, "indexes are nested more than " + MAX_INDEX_DEPTH + " deep", null);
+            // as deep as a pull follows nested indexes
+            if (depth == ImageResolver.MAX_INDEX_DEPTH) {
+                throw client.failure(ctx, Reason.PROTOCOL, "indexes are nested more than " + ImageResolver.MAX_INDEX_DEPTH + " deep", null);
             }
             Descriptor entry = ImageResolver.choose(client, ctx, current, platform);
             if (!seen.add(entry.digest())) {

@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
 public final class ImageResolver {
 
     /** Indexes of indexes are allowed by the spec; deeper nesting than this is refused as hostile. */
-    static final int MAX_INDEX_DEPTH = 4;
+    public static final int MAX_INDEX_DEPTH = 4;
 
     private final BlobStore store;
     private final boolean offline;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class EngineHttpTest {
 
     private static EngineHttp.Response response(String wire) throws IOException {
-        return EngineHttp.readResponse(new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1)), false);
+        return EngineHttp.readResponse(new ByteArrayInputStream(wire.getBytes(StandardCharsets.ISO_8859_1)));
     }
 
     private static String body(EngineHttp.Response response) throws IOException {
