@@ -86,14 +86,15 @@ public final class CredentialHelper {
     }
 
     private Optional<Credentials> parse(byte[] stdout, String registry) {
-        JsonNode answer;
+        JsonNode username = null;
+        JsonNode secret = null;
         try {
-            answer = io.github.frozenimages.images.core.model.Json.readObjectLenient(stdout);
+            JsonNode answer = io.github.frozenimages.images.core.model.Json.readObjectLenient(stdout); // always an object
+            username = AuthsEntry.field(answer, "Username");
+            secret = AuthsEntry.field(answer, "Secret");
         } catch (IOException e) {
-            answer = null;
+            // not JSON, or not an object: refused below like an answer without the fields
         }
-        JsonNode username = answer == null || !answer.isObject() ? null : AuthsEntry.field(answer, "Username");
-        JsonNode secret = answer == null || !answer.isObject() ? null : AuthsEntry.field(answer, "Secret");
         if (username == null || secret == null || !username.isTextual() || !secret.isTextual()) {
             // what it printed is not quoted: it may be the secret in some other shape
             throw failure(registry, "it did not answer with the credential helper JSON {ServerURL, Username, Secret}");

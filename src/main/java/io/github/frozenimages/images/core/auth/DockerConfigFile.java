@@ -74,6 +74,7 @@ public final class DockerConfigFile {
         }
         JsonNode root;
         try {
+            // always a JSON object: any other value is an IOException
             root = io.github.frozenimages.images.core.model.Json.readObjectLenient(bytes);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
@@ -81,12 +82,6 @@ public final class DockerConfigFile {
             throw new CredentialLookupException("could not read " + file + ": not valid JSON" + where);
         } catch (IOException e) {
             throw new CredentialLookupException("could not read " + file + ": " + e.getClass().getSimpleName());
-        }
-        if (root == null || root.isMissingNode()) {
-            return new DockerConfigFile(file, label, Map.of(), Map.of(), null);
-        }
-        if (!root.isObject()) {
-            throw new CredentialLookupException("could not read " + file + ": not a JSON object");
         }
         Map<String, JsonNode> auths = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : fields(object(root, "auths", file))) {
@@ -138,14 +133,6 @@ public final class DockerConfigFile {
             return Optional.of(new Helper(checkedName(credsStore.trim(), "credsStore"), "credsStore of " + label));
         }
         return Optional.empty();
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    public String label() {
-        return label;
     }
 
     private String checkedName(String name, String what) {

@@ -19,6 +19,7 @@ public final class BoundedBody {
         }
     }
 
+    /** The whole body; on any failure the response is already dropped (see {@link #abort}), so callers need not. */
     public static byte[] read(ClassicHttpResponse response, int limit) throws IOException {
         HttpEntity entity = response.getEntity();
         if (entity == null) {
@@ -29,9 +30,10 @@ public final class BoundedBody {
             abort(response);
             throw new TooLargeException("the response declares " + declared + " bytes, more than the limit of " + limit);
         }
-        InputStream in = entity.getContent();
+        InputStream in;
         byte[] bytes;
         try {
+            in = entity.getContent();
             bytes = read(in, limit);
         } catch (IOException | RuntimeException e) {
             // closing the stream would read the rest of the body to keep the connection: drop it instead
@@ -42,7 +44,6 @@ public final class BoundedBody {
         return bytes;
     }
 
-    /** Drops the connection of a response whose body is not read to its end, rather than draining the rest. */
     /**
      * Drops a response whose body was not read to its end. A plain close would read the rest of the body to
      * keep the connection, which lets a hostile registry make a refused body cost its whole announced size.

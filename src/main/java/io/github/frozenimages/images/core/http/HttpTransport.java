@@ -23,10 +23,6 @@ public final class HttpTransport implements Closeable {
     private final ProxySettings proxies;
     private CloseableHttpClient client;
 
-    public HttpTransport(int parallelRequests, String userAgent, Duration timeout) {
-        this(parallelRequests, userAgent, timeout, TlsSettings.JVM_DEFAULTS, ProxySettings.SYSTEM);
-    }
-
     public HttpTransport(int parallelRequests, String userAgent, Duration timeout, TlsSettings tls, ProxySettings proxies) {
         this.parallelRequests = parallelRequests;
         this.userAgent = userAgent;

@@ -36,6 +36,7 @@ public final class TlsContexts implements TlsSocketStrategy {
 
     private final TlsSettings settings;
     private final Map<String, DefaultClientTlsStrategy> byHost = new ConcurrentHashMap<>();
+    /** The JVM's CAs and the configured trust store's, which every host trusts: read once, on the first handshake. */
     private volatile List<X509Certificate> sharedCas;
     /** host:port of servers that asked for a client certificate in a handshake while none was configured for them. */
     private final Set<String> askedForMissingCertificate = ConcurrentHashMap.newKeySet();
@@ -77,11 +78,8 @@ public final class TlsContexts implements TlsSocketStrategy {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
             int n = 0;
-            for (X509Certificate ca : jvmCas()) {
-                trust.setCertificateEntry("jvm-" + n++, ca);
-            }
             for (X509Certificate ca : sharedCas()) {
-                trust.setCertificateEntry("configured-" + n++, ca);
+                trust.setCertificateEntry("shared-" + n++, ca);
             }
             KeyManager[] keys = null;
             for (Path dir : settings.certsDirectories()) {
@@ -140,17 +138,20 @@ public final class TlsContexts implements TlsSocketStrategy {
         return cas;
     }
 
-    /** The configured trust store's CAs: a PEM bundle, or a JKS/PKCS12 store. */
+    /** The JVM's CAs, then the configured trust store's: a PEM bundle, or a JKS/PKCS12 store. */
     private List<X509Certificate> sharedCas() throws IOException, GeneralSecurityException {
         List<X509Certificate> cas = sharedCas;
         if (cas != null) {
             return cas;
         }
-        cas = new ArrayList<>();
+        cas = jvmCas();
         if (settings.trustStore().isPresent()) {
             Path file = settings.trustStore().get();
-            String head = new String(Files.readAllBytes(file), 0, (int) Math.min(Files.size(file), 64), java.nio.charset.StandardCharsets.ISO_8859_1);
-            if (head.contains("-----BEGIN")) {
+            byte[] start;
+            try (InputStream in = Files.newInputStream(file)) {
+                start = in.readNBytes(64); // enough to tell PEM text from a binary key store
+            }
+            if (new String(start, java.nio.charset.StandardCharsets.ISO_8859_1).contains("-----BEGIN")) {
                 cas.addAll(Pem.certificates(file));
             } else {
                 KeyStore store = KeyStore.getInstance(file.toString().endsWith(".jks") ? "JKS" : "PKCS12");
@@ -164,8 +165,8 @@ public final class TlsContexts implements TlsSocketStrategy {
                 }
             }
         }
-        sharedCas = cas;
-        return cas;
+        sharedCas = List.copyOf(cas);
+        return sharedCas;
     }
 
     /** Offers no certificate, as no key manager would, but records that the server asked for one. */

@@ -1,6 +1,7 @@
 package io.github.frozenimages.images.core.registry;
 
 import io.github.frozenimages.images.core.ImagePullException.Reason;
+import io.github.frozenimages.images.core.http.BoundedBody;
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.store.BlobSource;
 import io.github.frozenimages.images.core.store.RangeNotHonouredException;
@@ -41,7 +42,7 @@ public final class BlobFetcher {
             start = checkedRange(client, ctx, response, blob, offset);
         }
         if (length >= 0 && length != blob.size() - start) {
-            RegistryClient.close(response);
+            BoundedBody.abort(response);
             throw client.failure(ctx, Reason.PROTOCOL, "the registry announces " + length + " bytes, the manifest declares "
                     + blob.size() + (start > 0 ? " (from byte " + start + ")" : ""), null);
         }
@@ -61,7 +62,7 @@ public final class BlobFetcher {
                 if (ended) {
                     response.close(); // a finished body: the connection goes back to the pool
                 } else {
-                    RegistryClient.close(response); // an abandoned one is dropped, not drained
+                    BoundedBody.abort(response); // an abandoned one is dropped, not drained
                 }
             }
         }, start);
@@ -73,7 +74,7 @@ public final class BlobFetcher {
         Matcher m = header == null ? null : CONTENT_RANGE.matcher(header.getValue().trim());
         if (m == null || !m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) != blob.size() - 1
                 || !(m.group(3).equals("*") || Long.parseLong(m.group(3)) == blob.size())) {
-            RegistryClient.close(response);
+            BoundedBody.abort(response);
             // a wrong range cannot be stitched onto the bytes held: the download starts over
             throw new RangeNotHonouredException("the registry answered a request for bytes " + offset + "- with Content-Range "
                     + (header == null ? "(none)" : header.getValue()));

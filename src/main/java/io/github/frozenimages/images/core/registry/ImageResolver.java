@@ -8,7 +8,6 @@ import io.github.frozenimages.images.core.model.ImageIndex;
 import io.github.frozenimages.images.core.model.ImageManifest;
 import io.github.frozenimages.images.core.model.ManifestDocument;
 import io.github.frozenimages.images.core.model.ManifestFormatException;
-import io.github.frozenimages.images.core.model.Schema1Manifest;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
@@ -62,11 +61,8 @@ public final class ImageResolver {
             platform = entry.platform();
             current = byDigest(client, child, entry);
         }
-        if (current.document() instanceof Schema1Manifest) {
-            return new ResolvedImage(image, Optional.ofNullable(chosenFrom), current, platform, client);
-        }
-        ImageManifest manifest = (ImageManifest) current.document();
-        if (!manifest.isImage()) {
+        // past the indexes: a schema 1 manifest, which is always an image, or an OCI/Docker manifest
+        if (current.document() instanceof ImageManifest manifest && !manifest.isImage()) {
             throw client.failure(ctx, Reason.UNSUPPORTED_MEDIA_TYPE, "it is not a container image but an artifact with config type "
                     + manifest.config().mediaType() + ", which no engine can load", null);
         }
@@ -90,13 +86,11 @@ public final class ImageResolver {
         }
         List<Descriptor> chosen = new ArrayList<>();
         List<Descriptor> attestations = new ArrayList<>();
-        for (Descriptor d : index.manifests()) {
-            boolean attestation = !d.isPlatformImage();
-            if (request.all()) {
-                (attestation ? attestations : chosen).add(d);
+        if (request.all()) {
+            for (Descriptor d : index.manifests()) {
+                (d.isPlatformImage() ? chosen : attestations).add(d);
             }
-        }
-        if (!request.all()) {
+        } else {
             for (Platform p : request.platforms()) {
                 Descriptor entry = choose(client, ctx, index, p);
                 if (chosen.stream().noneMatch(c -> c.digest().equals(entry.digest()))) {
@@ -184,12 +178,7 @@ public final class ImageResolver {
 
     /** The entry for the platform: exact match first, then containerd's fallbacks; attestations never. */
     public static Descriptor choose(RegistryClient client, RegistryClient.Context ctx, ImageIndex index, Platform wanted) {
-        List<Descriptor> runnable = new ArrayList<>();
-        for (Descriptor d : index.manifests()) {
-            if (d.isPlatformImage()) {
-                runnable.add(d);
-            }
-        }
+        List<Descriptor> runnable = index.manifests().stream().filter(Descriptor::isPlatformImage).toList();
         Optional<Integer> best = PlatformMatcher.best(runnable.stream().map(Descriptor::platform).toList(), wanted);
         if (best.isEmpty()) {
             String available = runnable.isEmpty() ? "none" : runnable.stream().map(d -> d.platform().toString())

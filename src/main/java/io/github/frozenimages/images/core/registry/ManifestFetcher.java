@@ -34,8 +34,8 @@ public final class ManifestFetcher {
         String contentType = null;
         String headerDigest = null;
         for (int attempt = 1; bytes == null; attempt++) {
-            ClassicHttpResponse response = client.get(ctx, "manifests/" + reference, Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT));
-            try (response) {
+            // a failed read has already dropped the response (BoundedBody.read), before the close here could drain it
+            try (ClassicHttpResponse response = client.get(ctx, "manifests/" + reference, Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT))) {
                 Header type = response.getFirstHeader(HttpHeaders.CONTENT_TYPE);
                 contentType = type == null ? null : type.getValue();
                 Header limit = response.getFirstHeader("ratelimit-remaining");
@@ -44,10 +44,8 @@ public final class ManifestFetcher {
                 headerDigest = digest == null ? null : digest.getValue().trim();
                 bytes = BoundedBody.read(response, ManifestDocument.MAX_BYTES);
             } catch (BoundedBody.TooLargeException e) {
-                RegistryClient.close(response);
                 throw client.failure(ctx, Reason.PROTOCOL, "the manifest is too large: " + e.getMessage(), e);
             } catch (IOException e) {
-                RegistryClient.close(response);
                 // the body broke off after the headers: the request as a whole is tried again
                 if (attempt >= client.retries().attempts()) {
                     throw client.failure(ctx, Reason.UNREACHABLE, "reading the manifest failed after " + attempt + " attempts: " + e.getMessage(), e);
@@ -94,7 +92,8 @@ public final class ManifestFetcher {
             }
         }
         if (served != null) {
-            Digest check = hash(served, bytes);
+            // almost always the algorithm just hashed with: the bytes are hashed again only for another one
+            Digest check = served.algorithm().equals(actual.algorithm()) ? actual : hash(served, bytes);
             if (!check.equals(served)) {
                 throw new ImagePullException(Reason.DIGEST_MISMATCH, ImagePullException.describe("verify the manifest of",
                         ctx.image().familiarString(), served.toString(), client.endpoint().registry(),

@@ -93,18 +93,13 @@ public final class RegistryClient {
             try {
                 response = sendAuthorized(method, ctx, uri, headers);
             } catch (IOException e) {
-                // a certificate that is not trusted today will not be trusted in a second either
-                if (attempt >= retries.attempts() || e instanceof javax.net.ssl.SSLException) {
-                    throw unreachable(ctx, e, attempt);
-                }
-                pause(ctx, attempt, null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                pauseOrFail(ctx, e, attempt);
                 continue;
             }
             int status = response.getCode();
             if (RetryPolicy.isTransient(status) && attempt < retries.attempts()) {
                 Header retryAfter = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
                 String detail = RegistryErrors.describe(status, BoundedBody.readQuietly(response, RegistryErrors.MAX_BODY));
-                close(response);
                 pause(ctx, attempt, retryAfter == null ? null : retryAfter.getValue(), detail);
                 continue;
             }
@@ -134,6 +129,15 @@ public final class RegistryClient {
         return authenticator.credentials().map(c -> c.source()).orElse("anonymous");
     }
 
+    /** After a network error: waits for the next attempt, or fails when none is left or none could help. */
+    private void pauseOrFail(Context ctx, IOException e, int attempt) {
+        // a certificate that is not trusted today will not be trusted in a second either
+        if (attempt >= retries.attempts() || e instanceof javax.net.ssl.SSLException) {
+            throw unreachable(ctx, e, attempt);
+        }
+        pause(ctx, attempt, null, describe(e));
+    }
+
     private void pause(Context ctx, int attempt, String retryAfter, String reason) {
         retriesByImage.computeIfAbsent(ctx.image(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
         Duration wait = retries.delay(attempt, retryAfter, Instant.now());
@@ -153,7 +157,7 @@ public final class RegistryClient {
         ClassicHttpResponse response = followRedirects(method, ctx, uri, headers, authorization(ctx, repository, false));
         if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
             // an expired or too narrow token: renew it once, then the registry's word is final
-            close(response);
+            BoundedBody.abort(response);
             listener.debug("registry " + endpoint.registry() + " refused the token for " + repository + "; renewing it");
             response = followRedirects(method, ctx, uri, headers, authorization(ctx, repository, true));
         }
@@ -186,10 +190,7 @@ public final class RegistryClient {
                 pinged = true;
                 return;
             } catch (IOException e) {
-                if (attempt >= retries.attempts() || e instanceof javax.net.ssl.SSLException) {
-                    throw unreachable(ctx, e, attempt);
-                }
-                pause(ctx, attempt, null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                pauseOrFail(ctx, e, attempt);
             }
         }
     }
@@ -217,7 +218,7 @@ public final class RegistryClient {
                 return response;
             }
             Header location = response.getFirstHeader(HttpHeaders.LOCATION);
-            close(response);
+            BoundedBody.abort(response);
             if (location == null) {
                 throw failure(ctx, Reason.PROTOCOL, "HTTP " + status + " redirect without a Location header", null);
             }
@@ -243,11 +244,10 @@ public final class RegistryClient {
             return response;
         }
         if (status == 407) {
-            close(response);
+            BoundedBody.abort(response);
             throw proxyRefused(ctx);
         }
         String body = BoundedBody.readQuietly(response, RegistryErrors.MAX_BODY);
-        close(response);
         String detail = RegistryErrors.describe(status, body);
         Reason reason = switch (status) {
             case 401, 403 -> Reason.DENIED;
@@ -277,17 +277,16 @@ public final class RegistryClient {
     }
 
     private ImagePullException unreachable(Context ctx, IOException e, int attempts) {
-        return failure(ctx, Reason.UNREACHABLE, "registry " + endpoint + " is unreachable: " + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : " " + e.getMessage()) + (attempts > 1 ? " (" + attempts + " attempts)" : ""), e);
+        return failure(ctx, Reason.UNREACHABLE, "registry " + endpoint + " is unreachable: " + describe(e)
+                + (attempts > 1 ? " (" + attempts + " attempts)" : ""), e);
+    }
+
+    private static String describe(IOException e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
     }
 
     public ImagePullException failure(Context ctx, Reason reason, String detail, Throwable cause) {
         return new ImagePullException(reason, ImagePullException.describe(ctx.action(), ctx.image().familiarString(),
                 ctx.digest(), endpoint.registry(), detail), cause);
-    }
-
-    /** Drops a response whose body was not read to its end (see {@link BoundedBody#abort}). */
-    static void close(ClassicHttpResponse response) {
-        BoundedBody.abort(response);
     }
 }
