@@ -18,7 +18,6 @@ import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.registry.ImageResolver;
 import io.github.frozenimages.images.core.registry.RegistryClient;
-import io.github.frozenimages.images.core.registry.ResolvedImage;
 import io.github.frozenimages.images.core.store.BlobStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +69,7 @@ public final class ImagePuller {
             List<Future<List<ImageDownload.Result>>> futures = new ArrayList<>();
             for (ImageRequest image : request.images()) {
                 futures.add(imagePool.submit(() -> pullFromFirstServing(clients.forImage(image.reference()), image, resolver, download,
-                        store, request.listener())));
+                        request.listener())));
             }
             List<ImageDownload.Result> results = awaitAll(futures).stream().flatMap(List::stream).toList();
             state.clear();
@@ -94,14 +93,14 @@ public final class ImagePuller {
 
     /** Tries each mirror in order, then the registry; content is verified by digest whichever endpoint serves it. */
     private static List<ImageDownload.Result> pullFromFirstServing(List<RegistryClient> endpoints, ImageRequest image, ImageResolver resolver,
-                                                                   ImageDownload download, BlobStore store, PullListener listener) throws IOException {
+                                                                   ImageDownload download, PullListener listener) throws IOException {
         for (int i = 0; ; i++) {
             RegistryClient client = endpoints.get(i);
             try {
                 if (!image.multiPlatform()) {
                     return List.of(download.fetch(resolver.resolve(client, image), image));
                 }
-                return MultiPlatformDownload.fetch(resolver.resolveMulti(client, image), image, download, store);
+                return MultiPlatformDownload.fetch(resolver.resolveMulti(client, image), image, download);
             } catch (ImagePullException e) {
                 if (i == endpoints.size() - 1 || e.reason() == Reason.NOT_IN_CACHE) {
                     throw e;

@@ -9,7 +9,6 @@ import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.registry.FetchedManifest;
 import io.github.frozenimages.images.core.registry.ImageResolver;
 import io.github.frozenimages.images.core.registry.ResolvedImage;
-import io.github.frozenimages.images.core.store.BlobStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +23,8 @@ final class MultiPlatformDownload {
     private MultiPlatformDownload() {
     }
 
-    static List<ImageDownload.Result> fetch(ImageResolver.Resolution resolution, ImageRequest request, ImageDownload download,
-                                            BlobStore store) throws IOException {
+    static List<ImageDownload.Result> fetch(ImageResolver.Resolution resolution, ImageRequest request, ImageDownload download)
+            throws IOException {
         List<ImageDownload.Result> results = new ArrayList<>();
         ImageDownload.Result primary = download.fetch(resolution.primary(), request);
         List<Descriptor> blobs = new ArrayList<>(primary.output().blobs());
@@ -48,10 +47,10 @@ final class MultiPlatformDownload {
             byte[] bytes = IndexDocument.of(original.mediaType(), ordered(entries, (ImageIndex) original.document()));
             index = new Descriptor(original.mediaType(), Digest.sha256(bytes), bytes.length);
             try {
-                store.put(index, bytes);
+                download.store.put(index, bytes);
             } catch (IOException e) {
                 throw new ImagePullException(Reason.IO, "could not store the index of " + request.reference().familiarString()
-                        + " in the cache " + store.root() + ": " + e.getMessage(), e);
+                        + " in the cache " + download.store.root() + ": " + e.getMessage(), e);
             }
         }
         results.add(0, new ImageDownload.Result(primary.output().withIndex(new IndexOutput(index, blobs)), primary.pulled()));

@@ -1,7 +1,7 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.ref.Digest;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -54,15 +54,11 @@ final class WarmUp {
         if (!DONE.compareAndSet(false, true)) {
             return;
         }
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] chunk = new byte[CHUNK];
-            for (int done = 0; done < BYTES; done += CHUNK) {
-                md.update(chunk);
-            }
-            md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            // nothing to warm up
+        MessageDigest md = Digest.sha256Hasher();
+        byte[] chunk = new byte[CHUNK];
+        for (int done = 0; done < BYTES; done += CHUNK) {
+            md.update(chunk);
         }
+        md.digest();
     }
 }

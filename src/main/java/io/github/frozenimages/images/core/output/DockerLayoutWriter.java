@@ -69,12 +69,9 @@ public final class DockerLayoutWriter implements LayoutWriter {
     static ObjectNode repositories(List<OutputImage> images) {
         ObjectNode repositories = JsonNodeFactory.instance.objectNode();
         for (OutputImage image : images) {
-            if (image.reference().tag().isEmpty() || image.diffIds().isEmpty()) {
-                continue;
+            if (!image.diffIds().isEmpty()) {
+                ImageNames.addToRepositories(repositories, image.reference(), image.diffIds().get(image.diffIds().size() - 1).hex());
             }
-            String name = image.reference().familiarName();
-            ObjectNode tags = repositories.has(name) ? (ObjectNode) repositories.get(name) : repositories.putObject(name);
-            tags.put(image.reference().tag().get(), image.diffIds().get(image.diffIds().size() - 1).hex());
         }
         return repositories;
     }

@@ -1,5 +1,6 @@
 package io.github.frozenimages.images.core.output;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import java.util.Optional;
 
@@ -24,5 +25,17 @@ final class ImageNames {
      *  because {@code docker load} refuses a name without a tag. */
     static Optional<String> repoTag(ImageReference ref) {
         return ref.tag().map(tag -> ref.familiarName() + ":" + tag);
+    }
+
+    /**
+     * Adds {@code {"name": {"tag": id}}} to a {@code repositories} document, beside the name's other tags;
+     * nothing for a digest-only name, which has no tag to file it under.
+     */
+    static void addToRepositories(ObjectNode repositories, ImageReference ref, String id) {
+        if (ref.tag().isPresent()) {
+            String name = ref.familiarName();
+            ObjectNode tags = repositories.has(name) ? (ObjectNode) repositories.get(name) : repositories.putObject(name);
+            tags.put(ref.tag().get(), id);
+        }
     }
 }

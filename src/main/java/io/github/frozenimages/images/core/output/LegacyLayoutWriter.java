@@ -52,31 +52,7 @@ public final class LegacyLayoutWriter implements LayoutWriter {
             if (!entries.add(repoTag.orElse("") + " " + image.manifest().digest())) {
                 continue; // the same image asked for twice: the seed would write a second, identical entry
             }
-            if (image.schema1().isPresent()) {
-                manifestJson.add(planSchema1(plan, image, image.schema1().get(), repoTag, repositories));
-                continue;
-            }
-            if (image.layers().isEmpty()) {
-                throw new IOException(image.reference().familiarString() + " has no layers, and the legacy format names an image"
-                        + " by its top layer; use format docker or oci for it");
-            }
-            List<String> ids = LegacyLayerIds.of(image.layers());
-            ArrayNode layerPaths = JsonNodeFactory.instance.arrayNode();
-            for (int i = 0; i < ids.size(); i++) {
-                String id = ids.get(i);
-                if (!OciLayoutWriter.leftOut(store, image.layers().get(i))) {
-                    plan.blob(id + "/layer.tar", store.path(image.layers().get(i).digest()));
-                }
-                plan.document(id + "/VERSION", VERSION);
-                // the seed writes the starter only into a folder without json: a top layer's document stays
-                layerJson.putIfAbsent(id, LegacyLayerJson.starter(id, i == 0 ? "" : ids.get(i - 1)));
-                layerPaths.add(id + "/layer.tar");
-            }
-            String topId = ids.get(ids.size() - 1);
-            String topParent = ids.size() == 1 ? "" : ids.get(ids.size() - 2);
-            // rewritten for every image, so of two images with the same layers the last one's config is kept
-            layerJson.put(topId, LegacyLayerJson.top(topId, topParent, config(image.config())));
-
+            Layers layers = image.schema1().isPresent() ? planSchema1(plan, image.schema1().get()) : planLayers(plan, image, layerJson);
             String configFile = image.config().digest().hex() + ".json";
             plan.blob(configFile, store.path(image.config().digest()));
             ObjectNode entry = manifestJson.addObject();
@@ -86,12 +62,8 @@ public final class LegacyLayoutWriter implements LayoutWriter {
             } else {
                 entry.putNull("RepoTags"); // docker load refuses a name without a tag, as docker save writes it
             }
-            entry.set("Layers", layerPaths);
-            if (image.reference().tag().isPresent()) {
-                String name = image.reference().familiarName();
-                ObjectNode tags = repositories.has(name) ? (ObjectNode) repositories.get(name) : repositories.putObject(name);
-                tags.put(image.reference().tag().get(), topId);
-            }
+            entry.set("Layers", layers.paths());
+            ImageNames.addToRepositories(repositories, image.reference(), layers.topId());
         }
         for (Map.Entry<String, JsonNode> json : layerJson.entrySet()) {
             plan.document(json.getKey() + "/json", Json.write(json.getValue()));
@@ -99,6 +71,35 @@ public final class LegacyLayoutWriter implements LayoutWriter {
         plan.document("manifest.json", Json.write(manifestJson));
         plan.document("repositories", Json.write(repositories));
         return plan;
+    }
+
+    /** The {@code layer.tar} paths {@code manifest.json} lists for an image, base first, and the id {@code repositories} names. */
+    private record Layers(ArrayNode paths, String topId) {
+    }
+
+    /** An image's fake v1 layer folders, as the seed writes them; its config becomes the top layer's {@code json}. */
+    private Layers planLayers(LayoutPlan plan, OutputImage image, Map<String, JsonNode> layerJson) throws IOException {
+        if (image.layers().isEmpty()) {
+            throw new IOException(image.reference().familiarString() + " has no layers, and the legacy format names an image"
+                    + " by its top layer; use format docker or oci for it");
+        }
+        List<String> ids = LegacyLayerIds.of(image.layers());
+        ArrayNode layerPaths = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            if (!OciLayoutWriter.leftOut(store, image.layers().get(i))) {
+                plan.blob(id + "/layer.tar", store.path(image.layers().get(i).digest()));
+            }
+            plan.document(id + "/VERSION", VERSION);
+            // the seed writes the starter only into a folder without json: a top layer's document stays
+            layerJson.putIfAbsent(id, LegacyLayerJson.starter(id, i == 0 ? "" : ids.get(i - 1)));
+            layerPaths.add(id + "/layer.tar");
+        }
+        String topId = ids.get(ids.size() - 1);
+        String topParent = ids.size() == 1 ? "" : ids.get(ids.size() - 2);
+        // rewritten for every image, so of two images with the same layers the last one's config is kept
+        layerJson.put(topId, LegacyLayerJson.top(topId, topParent, config(image.config())));
+        return new Layers(layerPaths, topId);
     }
 
     /**
@@ -109,8 +110,7 @@ public final class LegacyLayoutWriter implements LayoutWriter {
      * it since API 1.52, Podman always did). The converted config is written and named in a
      * {@code manifest.json} entry, whose layers are the entries' {@code layer.tar} files that are not empty.
      */
-    private ObjectNode planSchema1(LayoutPlan plan, OutputImage image, Schema1Tree tree, Optional<String> repoTag,
-                                   ObjectNode repositories) {
+    private Layers planSchema1(LayoutPlan plan, Schema1Tree tree) {
         ArrayNode layerPaths = JsonNodeFactory.instance.arrayNode();
         for (Schema1Tree.Entry entry : tree.entries()) {
             plan.document(entry.id() + "/VERSION", VERSION);
@@ -120,22 +120,7 @@ public final class LegacyLayoutWriter implements LayoutWriter {
                 layerPaths.insert(0, entry.id() + "/layer.tar"); // the tree lists the top first, manifest.json the base
             }
         }
-        String configFile = image.config().digest().hex() + ".json";
-        plan.blob(configFile, store.path(image.config().digest()));
-        ObjectNode entry = JsonNodeFactory.instance.objectNode();
-        entry.put("Config", configFile);
-        if (repoTag.isPresent()) {
-            entry.putArray("RepoTags").add(repoTag.get());
-        } else {
-            entry.putNull("RepoTags");
-        }
-        entry.set("Layers", layerPaths);
-        if (image.reference().tag().isPresent()) {
-            String name = image.reference().familiarName();
-            ObjectNode tags = repositories.has(name) ? (ObjectNode) repositories.get(name) : repositories.putObject(name);
-            tags.put(image.reference().tag().get(), tree.topId());
-        }
-        return entry;
+        return new Layers(layerPaths, tree.topId());
     }
 
     /** Config bytes as the registry served them, from the store. */

@@ -1,11 +1,15 @@
 package io.github.frozenimages.images.core.output;
 
+import io.github.frozenimages.images.core.ref.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.Locale;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipParameters;
@@ -39,13 +43,15 @@ public final class TarArchiveWriter {
         Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + "-", ".partial");
         boolean done = false;
         try {
-            try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
+            // hashed as it is written, so the checksum costs no second read of a possibly large archive
+            MessageDigest sha256 = Digest.sha256Hasher();
+            try (OutputStream file = new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(temp), sha256), 1 << 16);
                  OutputStream body = isGzip(target) ? gzip(file) : file) {
                 TarStreamWriter.write(tree, body, entryTime);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
-            writeChecksum(target);
+            writeChecksum(target, Digest.of(Digest.SHA256, sha256.digest()));
         } finally {
             if (!done) {
                 Files.deleteIfExists(temp);
@@ -54,22 +60,9 @@ public final class TarArchiveWriter {
     }
 
     /** {@code <archive>.sha256} in sha256sum's format, so {@code sha256sum -c} checks a copied bundle. */
-    private static void writeChecksum(Path archive) throws IOException {
-        java.security.MessageDigest md;
-        try {
-            md = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (java.io.InputStream in = Files.newInputStream(archive)) {
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                md.update(buffer, 0, n);
-            }
-        }
-        String line = java.util.HexFormat.of().formatHex(md.digest()) + "  " + archive.getFileName() + "\n";
-        Files.writeString(archive.resolveSibling(archive.getFileName() + ".sha256"), line, java.nio.charset.StandardCharsets.US_ASCII);
+    private static void writeChecksum(Path archive, Digest digest) throws IOException {
+        String line = digest.hex() + "  " + archive.getFileName() + "\n";
+        Files.writeString(archive.resolveSibling(archive.getFileName() + ".sha256"), line, StandardCharsets.US_ASCII);
     }
 
     private static OutputStream gzip(OutputStream out) throws IOException {
