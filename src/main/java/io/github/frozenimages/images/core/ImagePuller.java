@@ -141,7 +141,7 @@ public final class ImagePuller {
     private static boolean likelyToDownload(PullRequest request, BlobStore store) {
         for (ImageRequest image : request.images()) {
             ImageReference ref = image.reference();
-            Optional<Digest> top = ref.digest().or(() -> store.tags().lookup(ref.name() + ":" + ref.tag().orElseThrow()).map(Descriptor::digest));
+            Optional<Digest> top = ref.digest().or(() -> store.tags().lookup(ref).map(Descriptor::digest));
             if (top.isEmpty() || !Files.isRegularFile(store.path(top.get()))) {
                 return true;
             }

@@ -129,9 +129,8 @@ public final class ImageResolver {
         if (image.digest().isPresent()) {
             return byDigest(client, ctx, new Descriptor(null, image.digest().get(), -1));
         }
-        String nameAndTag = image.name() + ":" + image.tag().orElseThrow();
         if (offline) {
-            Descriptor known = store.tags().lookup(nameAndTag).orElseThrow(() -> client.failure(ctx, Reason.NOT_IN_CACHE,
+            Descriptor known = store.tags().lookup(image).orElseThrow(() -> client.failure(ctx, Reason.NOT_IN_CACHE,
                     "offline, and the tag was never resolved online with this cache (" + store.root() + ")", null));
             client.listener().warn("offline: " + image.familiarString() + " is taken as " + known.digest()
                     + ", what the tag last resolved to; the registry may have moved it since");
@@ -140,9 +139,9 @@ public final class ImageResolver {
         FetchedManifest fetched = ManifestFetcher.fetch(client, ctx, image.tag().orElseThrow(), null);
         keep(client, ctx, fetched);
         try {
-            store.tags().record(nameAndTag, new Descriptor(fetched.mediaType(), fetched.digest(), fetched.bytes().length));
+            store.tags().record(image, new Descriptor(fetched.mediaType(), fetched.digest(), fetched.bytes().length));
         } catch (IOException e) {
-            client.listener().warn("could not record " + nameAndTag + " -> " + fetched.digest() + " for offline builds: " + e.getMessage());
+            client.listener().warn("could not record " + image + " -> " + fetched.digest() + " for offline builds: " + e.getMessage());
         }
         return fetched;
     }

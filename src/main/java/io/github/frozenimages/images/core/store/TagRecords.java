@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.frozenimages.images.core.model.Json;
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.ref.Digest;
+import io.github.frozenimages.images.core.ref.ImageReference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,8 +27,9 @@ public final class TagRecords {
         this.directory = directory;
     }
 
-    /** @param nameAndTag the canonical {@code registry/repository:tag} */
-    public void record(String nameAndTag, Descriptor top) throws IOException {
+    /** Records what the tag of {@code image} resolved to. */
+    public void record(ImageReference image, Descriptor top) throws IOException {
+        String nameAndTag = key(image);
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("reference", nameAndTag);
         node.put("digest", top.digest().toString());
@@ -43,7 +45,8 @@ public final class TagRecords {
         }
     }
 
-    public Optional<Descriptor> lookup(String nameAndTag) {
+    public Optional<Descriptor> lookup(ImageReference image) {
+        String nameAndTag = key(image);
         Path f = file(nameAndTag);
         if (!Files.isRegularFile(f)) {
             return Optional.empty();
@@ -58,6 +61,11 @@ public final class TagRecords {
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty(); // a damaged record is as good as none: the tag is then unknown offline
         }
+    }
+
+    /** The canonical {@code registry/repository:tag}, which the record also holds to tell a hash collision. */
+    private static String key(ImageReference image) {
+        return image.name() + ":" + image.tag().orElseThrow(() -> new IllegalArgumentException(image + " has no tag"));
     }
 
     private Path file(String nameAndTag) {
