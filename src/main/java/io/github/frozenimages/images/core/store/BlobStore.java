@@ -65,12 +65,18 @@ public final class BlobStore {
     /** Whether the blob is present and known good, re-verifying (and evicting) a file changed since it was verified. */
     public boolean contains(Descriptor descriptor) throws IOException {
         Path p = path(descriptor.digest());
-        if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                // a symbolic link (or anything else) in place of a blob is not the store's: never followed into an output
-                stamps.forget(key(descriptor.digest()));
-                Files.delete(p);
-            }
+        java.nio.file.attribute.BasicFileAttributes found;
+        try {
+            // one look at the path: asking "regular file?" and then "exists?" would let a blob another thread
+            // renames into place in between pass for a stranger, and be deleted
+            found = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+        if (!found.isRegularFile()) {
+            // a symbolic link (or anything else) in place of a blob is not the store's: never followed into an output
+            stamps.forget(key(descriptor.digest()));
+            Files.deleteIfExists(p);
             return false;
         }
         String key = key(descriptor.digest());
