@@ -66,61 +66,71 @@ final class BlobIngest {
     }
 
     private void download(BlobSource source) throws IOException {
-        long expected = blob.size();
         MessageDigest hasher = blob.digest().newMessageDigest();
         if (Files.exists(partial, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(partial, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.delete(partial); // a link (or anything else) planted under the partial file's name is never written through
         }
         try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            long held = rehash(file, hasher, expected);
-            int withoutProgress = 0;
-            for (int attempt = 1; held < expected; attempt++) {
-                if (attempt > MAX_ATTEMPTS) {
-                    throw new DownloadBrokeOffException("gave up after " + MAX_ATTEMPTS + " attempts at " + held + " of " + expected + " bytes", null);
-                }
-                long before = held;
-                IOException broke;
-                try (BlobSource.Body body = source.open(held)) {
-                    if (body.start() != held) {
-                        // the server sent the whole blob instead of the range: start over with it
-                        file.truncate(0);
-                        hasher.reset();
-                        held = 0;
-                        if (body.start() != 0) {
-                            throw new IOException("the body starts at byte " + body.start() + ", not " + before);
-                        }
-                    }
-                    held = copy(body.stream(), file, hasher, held, expected);
-                    if (held == expected) {
-                        break;
-                    }
-                    broke = new IOException("the body ended after " + (held - before) + " bytes, " + (expected - held) + " short");
-                } catch (ReadBrokeOff e) {
-                    held = e.held;
-                    broke = (IOException) e.getCause();
-                } catch (RangeNotHonouredException e) {
+            EarlyWriteback writeback = new EarlyWriteback(file);
+            try {
+                receive(source, file, hasher, writeback);
+                writeback.finish();
+                file.force(true);
+            } finally {
+                writeback.abandon(); // the channel closes next: no sync may still be running on it
+            }
+        }
+    }
+
+    private void receive(BlobSource source, FileChannel file, MessageDigest hasher, EarlyWriteback writeback) throws IOException {
+        long expected = blob.size();
+        long held = rehash(file, hasher, expected);
+        int withoutProgress = 0;
+        for (int attempt = 1; held < expected; attempt++) {
+            if (attempt > MAX_ATTEMPTS) {
+                throw new DownloadBrokeOffException("gave up after " + MAX_ATTEMPTS + " attempts at " + held + " of " + expected + " bytes", null);
+            }
+            long before = held;
+            IOException broke;
+            try (BlobSource.Body body = source.open(held)) {
+                if (body.start() != held) {
+                    // the server sent the whole blob instead of the range: start over with it
                     file.truncate(0);
                     hasher.reset();
                     held = 0;
-                    broke = e;
-                    observer.restarting(e.getMessage());
+                    if (body.start() != 0) {
+                        throw new IOException("the body starts at byte " + body.start() + ", not " + before);
+                    }
                 }
-                withoutProgress = held > before ? 0 : withoutProgress + 1;
-                if (withoutProgress >= MAX_ATTEMPTS_WITHOUT_PROGRESS) {
-                    throw new DownloadBrokeOffException("the download broke off " + withoutProgress + " times at byte " + held
-                            + " of " + expected + " without progress: " + broke.getMessage(), broke);
+                held = copy(body.stream(), file, hasher, writeback, held, expected);
+                if (held == expected) {
+                    break;
                 }
-                observer.resuming(held, broke, attempt);
+                broke = new IOException("the body ended after " + (held - before) + " bytes, " + (expected - held) + " short");
+            } catch (ReadBrokeOff e) {
+                held = e.held;
+                broke = (IOException) e.getCause();
+            } catch (RangeNotHonouredException e) {
+                file.truncate(0);
+                hasher.reset();
+                held = 0;
+                broke = e;
+                observer.restarting(e.getMessage());
             }
-            if (held != expected) {
-                throw new BlobVerificationException("received " + held + " bytes, the descriptor declares " + expected);
+            withoutProgress = held > before ? 0 : withoutProgress + 1;
+            if (withoutProgress >= MAX_ATTEMPTS_WITHOUT_PROGRESS) {
+                throw new DownloadBrokeOffException("the download broke off " + withoutProgress + " times at byte " + held
+                        + " of " + expected + " without progress: " + broke.getMessage(), broke);
             }
-            Digest actual = Digest.of(blob.digest().algorithm(), hasher.digest());
-            if (!actual.equals(blob.digest())) {
-                throw new BlobVerificationException("the content hashes to " + actual + ", expected " + blob.digest());
-            }
-            file.force(true);
+            observer.resuming(held, broke, attempt);
+        }
+        if (held != expected) {
+            throw new BlobVerificationException("received " + held + " bytes, the descriptor declares " + expected);
+        }
+        Digest actual = Digest.of(blob.digest().algorithm(), hasher.digest());
+        if (!actual.equals(blob.digest())) {
+            throw new BlobVerificationException("the content hashes to " + actual + ", expected " + blob.digest());
         }
     }
 
@@ -147,7 +157,8 @@ final class BlobIngest {
     }
 
     /** Appends the body; never reads more than one byte past the declared size. */
-    private long copy(InputStream in, FileChannel file, MessageDigest hasher, long held, long expected) throws IOException {
+    private long copy(InputStream in, FileChannel file, MessageDigest hasher, EarlyWriteback writeback, long held, long expected)
+            throws IOException {
         byte[] buffer = new byte[BUFFER];
         while (true) {
             int n;
@@ -168,6 +179,7 @@ final class BlobIngest {
                 file.write(out);
             }
             held += n;
+            writeback.written(n);
             observer.bytesWritten(n);
         }
     }
