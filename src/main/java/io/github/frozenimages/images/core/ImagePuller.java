@@ -40,10 +40,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ImagePuller {
 
     public List<PulledImage> pull(PullRequest request) {
+        return pull(request, System.nanoTime());
+    }
+
+    /**
+     * Pulls, timing the summary from {@code startNanos} ({@link System#nanoTime}): a caller that did work of its
+     * own for this pull (the goal reading its configuration) passes when it began, so the time reported is the whole goal's.
+     */
+    public List<PulledImage> pull(PullRequest request, long startNanos) {
         if (request.images().isEmpty()) {
             return List.of();
         }
-        long start = System.nanoTime();
+        long start = startNanos;
         PullState state = new PullState(request.outputDirectory(), request.archive());
         Optional<String> pinnedRequest = pinnedRequest(request);
         if (pinnedRequest.isPresent() && state.upToDate(pinnedRequest.get())) {

@@ -149,6 +149,7 @@ public class PullMojo extends AbstractImagesMojo {
             getLog().info("Skipping images:pull (skip is set)");
             return;
         }
+        long start = System.nanoTime();
         PullRequest request = request();
         if (request.images().isEmpty()) {
             getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
@@ -156,7 +157,7 @@ public class PullMojo extends AbstractImagesMojo {
         }
         request = request.withImages(applyLock(request, lockStrict, lockUpdate));
         try {
-            new ImagePuller().pull(request);
+            new ImagePuller().pull(request, start);
         } catch (ImagePullException e) {
             throw new MojoExecutionException(e.messageWithAdvice(), e);
         }
