@@ -30,12 +30,23 @@ final class EarlyWriteback {
     /** Two threads keep a queue for the disk while four downloads write; idle threads end after a few seconds. */
     private static final ThreadPoolExecutor SYNCS = syncThreads();
 
-    private final FileChannel file;
+    private final DataSync sync;
     private long unsynced;
     private CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
 
+    /** Syncs the file's data, not its metadata: the final sync of the blob writes both. */
     EarlyWriteback(FileChannel file) {
-        this.file = file;
+        this(() -> file.force(false));
+    }
+
+    EarlyWriteback(DataSync sync) {
+        this.sync = sync;
+    }
+
+    /** Writes a file's data to disk; may run on another thread than the one writing the file. */
+    @FunctionalInterface
+    interface DataSync {
+        void sync() throws IOException;
     }
 
     /** Counts bytes just written; past {@link #EVERY} starts a sync unless the previous one still runs. */
@@ -83,7 +94,7 @@ final class EarlyWriteback {
 
     private void syncData() {
         try {
-            file.force(false);
+            sync.sync();
         } catch (IOException e) {
             throw new SyncFailed(e);
         }
