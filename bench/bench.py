@@ -257,6 +257,15 @@ class Registry:
     def address(self):
         return f"{LOOPBACK}:{self.port}"
 
+    def cpu_seconds(self):
+        """User + system CPU the registry has used so far (Linux /proc), or None where that cannot be read."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, AttributeError):
+            return None
+
     def log_size(self):
         try:
             return os.path.getsize(self.log_path)
@@ -506,6 +515,7 @@ class Row:
     def __init__(self, key, what, image):
         self.key, self.what, self.image = key, what, image
         self.walls, self.goals, self.rss, self.requests, self.cpus = [], [], [], [], []
+        self.registry_cpus = []
         self.failures = []
         self.downloaded = self.reused = None
         self.note = ""
@@ -540,6 +550,7 @@ class Bench:
         self.serial = 0
         self.timeout = args.timeout
         self.rows = {}
+        self.sha256_rate = self.layer_bytes = None
 
     def tmp(self, prefix):
         self.serial += 1
@@ -602,7 +613,9 @@ class Bench:
 
     def external(self, row, cmd, cwd, check=None, env=None):
         log_path = os.path.join(self.root, f"{self.serial:03d}-{row.key}.log")
+        registry_before = self.registry.cpu_seconds()
         m = run_measured(cmd, cwd, log_path, self.timeout, env=env)
+        registry_after = self.registry.cpu_seconds()
         problem = None if m.ok else ("timed out" if m.timed_out else f"exit {m.rc}")
         if problem is None and check is not None:
             problem = check()
@@ -611,6 +624,8 @@ class Bench:
             log(f"  {row.key}: FAILED ({problem}); last lines of {log_path}:\n{tail(log_path, 25)}")
             return m
         row.add(m)
+        if registry_before is not None and registry_after is not None:
+            row.registry_cpus.append(registry_after - registry_before)
         log(f"  {row.key}: wall {m.wall:.2f} s, peak RSS {m.rss_kib / 1024 if m.rss_kib else 0:.0f} MiB")
         os.remove(log_path)
         return m
@@ -671,6 +686,7 @@ class Bench:
 
         self.skopeo(main, n)
         self.curl_floor(main, n)
+        self.hash_floor(main)
 
         log(f"plugin cold, tiny60 x{n}")
         tiny = self.row("tiny60", "plugin cold, tiny60 (60 tiny layers)", "tiny60")
@@ -747,6 +763,20 @@ class Bench:
             self.external(row, ["xargs", "-a", listing, "-d", "\\n", "-P", "4", "-n", "2",
                                 curl, "-sSfL", "--max-time", str(self.timeout), "-o"], d, check=check)
             shutil.rmtree(d, ignore_errors=True)
+
+    def hash_floor(self, image):
+        """SHA-256's best speed on this machine (openssl speed, blocks in cache): the least CPU hashing can cost."""
+        openssl = shutil.which("openssl")
+        if not openssl:
+            return
+        log("sha256 speed (openssl speed, 2 s)")
+        out = capture([openssl, "speed", "-seconds", "2", "-bytes", str(256 * 1024), "-evp", "sha256"], timeout=60)
+        m = re.search(r"^sha256\s+([0-9.]+)k\s*$", out or "", re.M)
+        if m:
+            meta = self.metas[image]
+            self.layer_bytes = sum(b["size"] for b in meta["layers"])
+            self.sha256_rate = float(m.group(1)) * 1000          # bytes per second
+            log(f"  sha256: {self.sha256_rate / 1e9:.2f} GB/s on one core")
 
     def size_label(self, image):
         layers, payload = IMAGES[image]
@@ -866,6 +896,7 @@ def report(bench, header):
         if curl and curl.cpus:
             line += f"; the curl floor's: {statistics.median(curl.cpus):.2f} s (no hashing)"
         out.append(line + ".")
+    out.extend(lower_bounds(bench, ratio))
     per_run = []
     for key in ("cold-docker", "cold-oci", "warm", "noop", "noop-pinned", "tiny60", "xmx64m"):
         r = get(key)
@@ -879,6 +910,37 @@ def report(bench, header):
     if spread:
         out.append("- wall min–max s: " + "; ".join(spread) + ".")
     return "\n".join(out), any_failed
+
+
+def lower_bounds(bench, ratio):
+    """What no pull that hashes every byte can beat here, from the figures measured in this run.
+
+    The curl floor's processes and the registry serving them use the CPUs for the transfer alone; a
+    verifying pull needs that plus SHA-256 of the bytes at its best speed (openssl speed). Spread perfectly
+    over every CPU, with nothing else to do (no start-up, no JIT, no requests before the layers), that is a
+    lower bound of the goal's time; with the images.skip row (Maven and the plugin starting) it bounds the wall.
+    """
+    get = bench.rows.get
+    curl, skip = get("curl"), get("skip")
+    if not (curl and curl.cpus and curl.registry_cpus and bench.sha256_rate):
+        return []
+    cpus = os.cpu_count() or 1
+    curl_cpu, registry_cpu = statistics.median(curl.cpus), statistics.median(curl.registry_cpus)
+    sha_cpu = bench.layer_bytes / bench.sha256_rate
+    goal_bound = (curl_cpu + registry_cpu + sha_cpu) / cpus
+    lines = [f"- lower bound of a cold goal that hashes every byte, on {cpus} CPUs: (curls {curl_cpu:.2f} + registry "
+             f"{registry_cpu:.2f} while serving them + SHA-256 of {bench.layer_bytes / MIB:.0f} MiB at "
+             f"{bench.sha256_rate / 1e9:.2f} GB/s {sha_cpu:.2f}) CPU-s ÷ {cpus} = {goal_bound:.2f} s, "
+             f"{ratio(goal_bound, curl.wall):.2f} × the curl floor (target ≤ 1.3)"]
+    if skip and skip.wall:
+        wall_bound = skip.wall + goal_bound
+        parts = [f"- lower bound of the cold wall: images.skip {skip.wall:.2f} s + {goal_bound:.2f} s = {wall_bound:.2f} s"]
+        for key, label, limit in (("skopeo-oci", "skopeo oci:", 1.0), ("skopeo-archive", "½ × skopeo docker-archive:", 0.5)):
+            r = get(key)
+            if r and r.wall:
+                parts.append(f"{label} {r.wall * limit:.2f} s")
+        lines.append("; ".join(parts))
+    return lines
 
 
 # --------------------------------------------------------------------------------------------- main
