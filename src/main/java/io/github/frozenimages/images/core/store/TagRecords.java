@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -27,8 +28,12 @@ public final class TagRecords {
         this.directory = directory;
     }
 
-    /** Records what the tag of {@code image} resolved to. */
+    /** Records what the tag of {@code image} resolved to; a tag that has not moved leaves its record untouched. */
     public void record(ImageReference image, Descriptor top) throws IOException {
+        if (lookup(image).filter(known -> known.digest().equals(top.digest()) && known.size() == top.size()
+                && Objects.equals(known.mediaType(), top.mediaType())).isPresent()) {
+            return; // a warm build writes nothing into the cache
+        }
         String nameAndTag = key(image);
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("reference", nameAndTag);
