@@ -1,8 +1,8 @@
 package io.github.frozenimages.images.core;
 
-import io.github.frozenimages.images.core.ImagePullException.Reason;
-import io.github.frozenimages.images.core.http.HttpTransport;
-import io.github.frozenimages.images.core.http.RetryPolicy;
+import io.github.frozenimages.images.core.download.Downloaded;
+import io.github.frozenimages.images.core.download.ImageDownload;
+import io.github.frozenimages.images.core.download.WarmUp;
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.output.DockerLayoutWriter;
 import io.github.frozenimages.images.core.output.LayoutPlan;
@@ -12,12 +12,16 @@ import io.github.frozenimages.images.core.output.OciLayoutWriter;
 import io.github.frozenimages.images.core.output.OutputImage;
 import io.github.frozenimages.images.core.output.PullReport;
 import io.github.frozenimages.images.core.output.PullState;
+import io.github.frozenimages.images.core.output.PulledImage;
 import io.github.frozenimages.images.core.output.StagedDirectory;
 import io.github.frozenimages.images.core.output.TarArchiveWriter;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
+import io.github.frozenimages.images.core.ref.ImageRequest;
 import io.github.frozenimages.images.core.registry.ImageResolver;
-import io.github.frozenimages.images.core.registry.RegistryClient;
+import io.github.frozenimages.images.core.registry.RegistrySession;
+import io.github.frozenimages.images.core.shared.ImagePullException;
+import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.store.BlobStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,6 +52,22 @@ public final class ImagePuller {
      * own for this pull (the goal reading its configuration) passes when it began, so the time reported is the whole goal's.
      */
     public List<PulledImage> pull(PullRequest request, long startNanos) {
+        try (RegistrySession session = openSession(request)) {
+            return pull(request, session, startNanos);
+        }
+    }
+
+    /**
+     * The registry session a pull of this request uses: a caller that asks the registries something first (a lock
+     * update) passes the same session to {@link #pull(PullRequest, RegistrySession, long)}, so each registry is
+     * pinged and authenticated once. Connects on its first request only.
+     */
+    public static RegistrySession openSession(PullRequest request) {
+        return new RegistrySession(request.parallelDownloads(), request.insecureRegistries(), request.credentials(),
+                request.network(), request.listener());
+    }
+
+    public List<PulledImage> pull(PullRequest request, RegistrySession session, long startNanos) {
         if (request.images().isEmpty()) {
             return List.of();
         }
@@ -66,26 +86,28 @@ public final class ImagePuller {
         }
         ExecutorService imagePool = Executors.newFixedThreadPool(Math.min(request.images().size(), 4), daemonThreads("images-resolve"));
         ExecutorService blobPool = Executors.newFixedThreadPool(request.parallelDownloads(), daemonThreads("images-download"));
-        NetworkOptions network = request.network();
-        try (HttpTransport transport = new HttpTransport(request.parallelDownloads(), Version.USER_AGENT, network.timeout(),
-                network.tls(), network.proxies())) {
-            RetryPolicy retries = new RetryPolicy(network.attempts(), network.retryBaseDelay(), network.retryMaxDelay());
-            RegistryClients clients = new RegistryClients(transport, request.insecureRegistries(), request.credentials(), retries,
-                    network.mirrors(), network.tls(), request.listener());
-            ImageResolver resolver = new ImageResolver(store, request.offline());
+        try {
+            ImageResolver resolver = ImageResolver.forPull(store, request.offline(), request.listener());
             ImageDownload download = new ImageDownload(store, blobPool, request.listener(), request.offline(), request.includeNondistributable());
-            List<Future<List<ImageDownload.Result>>> futures = new ArrayList<>();
+            List<Future<Downloaded>> futures = new ArrayList<>();
             for (ImageRequest image : request.images()) {
-                futures.add(imagePool.submit(() -> pullFromFirstServing(clients.forImage(image.reference()), image, resolver, download,
-                        request.listener())));
+                futures.add(imagePool.submit(() -> session.firstServing(image.reference(), client -> {
+                    try {
+                        return image.multiPlatform() ? download.fetchAll(client, resolver.resolveMulti(client, image), image)
+                                : download.fetch(client, resolver.resolve(client, image), image);
+                    } catch (IOException e) {
+                        throw new ImagePullException(Reason.IO, "could not store " + image.reference().familiarString()
+                                + " in the cache " + store.root() + ": " + e.getMessage(), e);
+                    }
+                })));
             }
-            List<ImageDownload.Result> results = awaitAll(futures).stream().flatMap(List::stream).toList();
+            List<Downloaded> results = awaitAll(futures);
             state.clear();
-            writeOutputs(request, store, results.stream().map(ImageDownload.Result::output).filter(java.util.Objects::nonNull).toList());
+            writeOutputs(request, store, results.stream().map(Downloaded::output).toList());
             if (pinnedRequest.isPresent()) {
                 state.record(pinnedRequest.get());
             }
-            List<PulledImage> pulled = results.stream().map(ImageDownload.Result::pulled).toList();
+            List<PulledImage> pulled = results.stream().flatMap(r -> r.pulled().stream()).toList();
             pulled.forEach(p -> request.listener().info(p.summary()));
             PullReport.write(PullReport.pathFor(request.outputDirectory()), pulled);
             PullReport.table(pulled).forEach(line -> request.listener().info(line));
@@ -96,26 +118,6 @@ public final class ImagePuller {
         } finally {
             imagePool.shutdownNow();
             blobPool.shutdownNow();
-        }
-    }
-
-    /** Tries each mirror in order, then the registry; content is verified by digest whichever endpoint serves it. */
-    private static List<ImageDownload.Result> pullFromFirstServing(List<RegistryClient> endpoints, ImageRequest image, ImageResolver resolver,
-                                                                   ImageDownload download, PullListener listener) throws IOException {
-        for (int i = 0; ; i++) {
-            RegistryClient client = endpoints.get(i);
-            try {
-                if (!image.multiPlatform()) {
-                    return List.of(download.fetch(resolver.resolve(client, image), image));
-                }
-                return MultiPlatformDownload.fetch(resolver.resolveMulti(client, image), image, download);
-            } catch (ImagePullException e) {
-                if (i == endpoints.size() - 1 || e.reason() == Reason.NOT_IN_CACHE) {
-                    throw e;
-                }
-                listener.warn("mirror " + client.endpoint().base() + " could not serve " + image.reference().familiarString()
-                        + " (" + e.getMessage() + "); trying " + (i + 2 == endpoints.size() ? "the registry itself" : "the next mirror"));
-            }
         }
     }
 

@@ -1,5 +1,9 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.shared.PullListener;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.registry.NetworkOptions;
+
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import java.nio.file.Path;
 import java.util.List;

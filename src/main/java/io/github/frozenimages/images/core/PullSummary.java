@@ -1,5 +1,7 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.output.PulledImage;
+
 import java.util.List;
 import java.util.Locale;
 

@@ -1,9 +1,9 @@
 package io.github.frozenimages.images.maven;
 
-import io.github.frozenimages.images.core.ImagePullException;
-import io.github.frozenimages.images.core.ImageRequest;
-import io.github.frozenimages.images.core.NetworkOptions;
-import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.shared.ImagePullException;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.registry.NetworkOptions;
+import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.PullRequest;
 import io.github.frozenimages.images.core.auth.ChainedCredentialProvider;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
@@ -11,6 +11,7 @@ import io.github.frozenimages.images.core.auth.DockerConfigCredentialProvider;
 import io.github.frozenimages.images.core.auth.PodmanAuthFileProvider;
 import io.github.frozenimages.images.core.lock.ImageLock;
 import io.github.frozenimages.images.core.lock.ImageLocker;
+import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
@@ -328,16 +329,16 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     /**
      * The images a pull fetches: with a lock file, each one it holds pinned to its locked digest (its tag kept
      * for the output's names); an image missing from it is a warning, or a failure when {@code strict}. With
-     * {@code update}, the lock is written first, reaching the registries as the pull will.
+     * {@code update}, the lock is written first, through the pull's own registry session.
      */
-    final List<ImageRequest> applyLock(PullRequest pull, boolean strict, boolean update)
+    final List<ImageRequest> applyLock(PullRequest pull, boolean strict, boolean update, RegistrySession session)
             throws MojoExecutionException, MojoFailureException {
         List<ImageRequest> requests = pull.images();
         Path file = lockFile();
         ImageLock lock;
         if (update) {
             // the lock just written is what the file now holds: no need to read it back
-            lock = lock(requests, () -> ImageLocker.forRequest(pull));
+            lock = lock(requests, () -> new ImageLocker(pull.cacheDirectory(), session, pull.listener()));
         } else if (Files.isRegularFile(file)) {
             try {
                 lock = ImageLock.read(file);

@@ -1,8 +1,10 @@
 package io.github.frozenimages.images.maven;
 
-import io.github.frozenimages.images.core.ImageRequest;
-import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.lock.ImageLocker;
+import io.github.frozenimages.images.core.registry.NetworkOptions;
+import io.github.frozenimages.images.core.registry.RegistrySession;
 import java.util.List;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -48,6 +50,14 @@ public class LockMojo extends AbstractImagesMojo {
             return;
         }
         PullListener listener = new MavenPullListener(getLog(), null);
-        lock(requests, () -> new ImageLocker(cacheDirectory(), insecureRegistries(), credentials(listener), network(), listener));
+        NetworkOptions network;
+        try {
+            network = network();
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+        try (RegistrySession session = new RegistrySession(4, insecureRegistries(), credentials(listener), network, listener)) {
+            lock(requests, () -> new ImageLocker(cacheDirectory(), session, listener));
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.github.frozenimages.images.maven;
 
-import io.github.frozenimages.images.core.ImageProgress;
-import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.shared.ImageProgress;
+import io.github.frozenimages.images.core.shared.PullListener;
 import org.apache.maven.plugin.logging.Log;
 
 /** Sends the core's reports to Maven's log, and progress to the live line when there is one. */

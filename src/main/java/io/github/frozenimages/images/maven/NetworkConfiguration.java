@@ -1,6 +1,6 @@
 package io.github.frozenimages.images.maven;
 
-import io.github.frozenimages.images.core.NetworkOptions;
+import io.github.frozenimages.images.core.registry.NetworkOptions;
 import io.github.frozenimages.images.core.http.ProxySettings;
 import io.github.frozenimages.images.core.http.TlsSettings;
 import io.github.frozenimages.images.core.ref.ImageReference;

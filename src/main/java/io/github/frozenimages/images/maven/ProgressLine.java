@@ -1,7 +1,7 @@
 package io.github.frozenimages.images.maven;
 
-import io.github.frozenimages.images.core.ImageProgress;
-import io.github.frozenimages.images.core.PulledImage;
+import io.github.frozenimages.images.core.shared.ImageProgress;
+import io.github.frozenimages.images.core.output.PulledImage;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -29,7 +29,7 @@ final class ProgressLine {
     }
 
     synchronized void update(ImageProgress progress) {
-        String key = progress.image().familiarString();
+        String key = progress.image();
         if (progress.finished()) {
             inFlight.remove(key);
         } else {
@@ -56,7 +56,7 @@ final class ProgressLine {
             if (sb.length() > 0) {
                 sb.append(" | ");
             }
-            sb.append(String.format(Locale.ROOT, "%s %s/%s %s/s %d/%d layers", p.image().familiarString(),
+            sb.append(String.format(Locale.ROOT, "%s %s/%s %s/s %d/%d layers", p.image(),
                     PulledImage.humanBytes(p.bytesDone()), PulledImage.humanBytes(p.bytesTotal()),
                     PulledImage.humanBytes(p.rate()), p.layersDone(), p.layersTotal()));
         }

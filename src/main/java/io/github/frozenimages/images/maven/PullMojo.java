@@ -1,10 +1,11 @@
 package io.github.frozenimages.images.maven;
 
-import io.github.frozenimages.images.core.ImagePullException;
+import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.ImagePuller;
-import io.github.frozenimages.images.core.ImageRequest;
+import io.github.frozenimages.images.core.registry.RegistrySession;
+import io.github.frozenimages.images.core.ref.ImageRequest;
 import io.github.frozenimages.images.core.OutputFormat;
-import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.PullRequest;
 import java.io.File;
 import java.nio.file.Path;
@@ -155,9 +156,10 @@ public class PullMojo extends AbstractImagesMojo {
             getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
             return;
         }
-        request = request.withImages(applyLock(request, lockStrict, lockUpdate));
-        try {
-            new ImagePuller().pull(request, start);
+        // one session for the lock update and the pull: each registry is pinged and authenticated once
+        try (RegistrySession session = ImagePuller.openSession(request)) {
+            request = request.withImages(applyLock(request, lockStrict, lockUpdate, session));
+            new ImagePuller().pull(request, session, start);
         } catch (ImagePullException e) {
             throw new MojoExecutionException(e.messageWithAdvice(), e);
         }

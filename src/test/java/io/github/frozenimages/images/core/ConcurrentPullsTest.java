@@ -1,5 +1,8 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.shared.PullListener;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

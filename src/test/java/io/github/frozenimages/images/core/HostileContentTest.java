@@ -1,5 +1,8 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.shared.ImagePullException;
+import io.github.frozenimages.images.core.output.PulledImage;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import io.github.frozenimages.images.core.ImagePullException.Reason;
+import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.core.output.TarArchiveWriter;
 import io.github.frozenimages.images.core.ref.InvalidReferenceException;

@@ -1,5 +1,9 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.shared.ImagePullException;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.output.PulledImage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.frozenimages.images.core.ImagePullException.Reason;
+import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.testing.Deliveries;
 import io.github.frozenimages.images.testing.Delivery;

@@ -1,5 +1,9 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.shared.ImagePullException;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.output.PulledImage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

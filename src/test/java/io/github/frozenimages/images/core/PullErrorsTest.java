@@ -1,11 +1,14 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.shared.ImagePullException;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.frozenimages.images.core.ImagePullException.Reason;
+import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import java.net.ServerSocket;
 import java.nio.file.Files;

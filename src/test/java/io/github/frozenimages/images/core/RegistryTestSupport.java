@@ -1,5 +1,10 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.shared.PullListener;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.output.PulledImage;
+import io.github.frozenimages.images.core.registry.NetworkOptions;
+
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;

@@ -1,5 +1,9 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.shared.PullListener;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.output.PulledImage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -184,9 +188,12 @@ class Schema1PullTest {
     @Test
     void aLockPinsTheSchema1DigestAndThePinnedPullUsesIt() {
         ImageRequest image = new ImageRequest(ImageReference.parse(registry.address() + "/legacy/app:1"), Platform.parse("linux/amd64"));
-        io.github.frozenimages.images.core.lock.ImageLock lock = new io.github.frozenimages.images.core.lock.ImageLocker(
-                work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, RegistryTestSupport.FAST_RETRIES, PullListener.SILENT)
-                .lock(List.of(image));
+        io.github.frozenimages.images.core.lock.ImageLock lock;
+        try (io.github.frozenimages.images.core.registry.RegistrySession session = new io.github.frozenimages.images.core.registry.RegistrySession(
+                4, Set.of(), CredentialProvider.ANONYMOUS, RegistryTestSupport.FAST_RETRIES, PullListener.SILENT)) {
+            lock = new io.github.frozenimages.images.core.lock.ImageLocker(work.resolve("cache"), session, PullListener.SILENT)
+                    .lock(List.of(image));
+        }
         assertEquals(Optional.of(digest), lock.manifest(image.reference(), image.platform()).map(Object::toString));
         PulledImage pinned = pull(OutputFormat.DOCKER, work, "legacy/app:1@" + digest).get(0);
         assertEquals(digest, pinned.manifestDigest().toString());

@@ -14,25 +14,37 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * token: enough to prove the client's challenge, token and reuse logic against the real registry.
  * Records every request's query and Authorization header so tests can count and inspect them.
  */
-final class StubTokenService implements AutoCloseable {
+public final class StubTokenService implements AutoCloseable {
 
-    record Request(String method, String query, String authorization, String body) {
+    public record Request(String method, String query, String authorization, String body) {
     }
 
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int failureStatus;
 
-    StubTokenService(int expiresIn) throws IOException {
+    public StubTokenService(int expiresIn) throws IOException {
         this(expiresIn, true);
     }
 
     /** @param acceptsPost false for a token service without the OAuth2 POST endpoint (answers POST with 404) */
-    StubTokenService(int expiresIn, boolean acceptsPost) throws IOException {
+    public StubTokenService(int expiresIn, boolean acceptsPost) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/token", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawQuery(),
                     exchange.getRequestHeaders().getFirst("Authorization"), body));
+            if (failuresLeft.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0) {
+                byte[] trouble = "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"the stub token service is failing on purpose\"}]}"
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(failureStatus, trouble.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(trouble);
+                }
+                return;
+            }
             if (!acceptsPost && exchange.getRequestMethod().equals("POST")) {
                 exchange.sendResponseHeaders(404, -1);
                 exchange.close();
@@ -49,11 +61,18 @@ final class StubTokenService implements AutoCloseable {
         server.start();
     }
 
-    String realm() {
+    /** The next {@code count} requests are answered with {@code status} (and recorded like any other). */
+    public StubTokenService failNext(int count, int status) {
+        failureStatus = status;
+        failuresLeft.set(count);
+        return this;
+    }
+
+    public String realm() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 

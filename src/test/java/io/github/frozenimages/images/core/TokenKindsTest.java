@@ -1,5 +1,7 @@
 package io.github.frozenimages.images.core;
 
+import io.github.frozenimages.images.core.ref.ImageRequest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

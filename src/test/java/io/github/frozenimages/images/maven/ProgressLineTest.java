@@ -3,7 +3,7 @@ package io.github.frozenimages.images.maven;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.frozenimages.images.core.ImageProgress;
+import io.github.frozenimages.images.core.shared.ImageProgress;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,7 +18,7 @@ class ProgressLineTest {
     private final ProgressLine line = new ProgressLine(new PrintStream(bytes, true, StandardCharsets.UTF_8), now::get);
 
     private static ImageProgress progress(String image, long done, int layers) {
-        return new ImageProgress(ImageReference.parse(image), done, 4_000_000, layers, 4, 2_000_000_000L);
+        return new ImageProgress(ImageReference.parse(image).familiarString(), done, 4_000_000, layers, 4, 2_000_000_000L);
     }
 
     private String printed() {

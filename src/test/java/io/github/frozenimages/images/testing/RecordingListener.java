@@ -1,6 +1,6 @@
 package io.github.frozenimages.images.testing;
 
-import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.shared.PullListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

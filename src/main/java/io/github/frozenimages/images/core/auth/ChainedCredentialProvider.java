@@ -1,6 +1,6 @@
 package io.github.frozenimages.images.core.auth;
 
-import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.shared.PullListener;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

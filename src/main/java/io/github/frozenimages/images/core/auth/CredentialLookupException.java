@@ -1,6 +1,6 @@
 package io.github.frozenimages.images.core.auth;
 
-import io.github.frozenimages.images.core.ImagePullException;
+import io.github.frozenimages.images.core.shared.ImagePullException;
 
 /**
  * A credential source is configured for a registry but cannot be used: a malformed config.json, a

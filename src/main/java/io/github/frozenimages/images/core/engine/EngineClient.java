@@ -1,6 +1,6 @@
 package io.github.frozenimages.images.core.engine;
 
-import io.github.frozenimages.images.core.Version;
+import io.github.frozenimages.images.core.shared.Version;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;

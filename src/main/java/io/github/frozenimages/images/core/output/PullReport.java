@@ -3,7 +3,7 @@ package io.github.frozenimages.images.core.output;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.frozenimages.images.core.PulledImage;
+import io.github.frozenimages.images.core.output.PulledImage;
 import io.github.frozenimages.images.core.model.Json;
 import java.io.IOException;
 import java.nio.file.Files;

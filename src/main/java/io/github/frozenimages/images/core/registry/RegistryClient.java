@@ -1,53 +1,43 @@
 package io.github.frozenimages.images.core.registry;
 
-import io.github.frozenimages.images.core.ImagePullException;
-import io.github.frozenimages.images.core.ImagePullException.Reason;
-import io.github.frozenimages.images.core.PullListener;
-import io.github.frozenimages.images.core.auth.AuthChallenge;
-import io.github.frozenimages.images.core.auth.AuthenticationException;
-import io.github.frozenimages.images.core.auth.RegistryAuthenticator;
 import io.github.frozenimages.images.core.http.BoundedBody;
-import io.github.frozenimages.images.core.http.HttpTransport;
+import io.github.frozenimages.images.core.http.Retrier;
 import io.github.frozenimages.images.core.http.RetryPolicy;
+import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.model.ManifestDocument;
+import io.github.frozenimages.images.core.model.MediaTypes;
+import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
+import io.github.frozenimages.images.core.shared.ImagePullException;
+import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
+import io.github.frozenimages.images.core.shared.PullListener;
+import io.github.frozenimages.images.core.store.BlobSource;
 import java.io.IOException;
-import java.net.URI;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
-import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 /**
- * Sends the requests of one registry: pings {@code /v2/} once, answers its challenges, renews a refused
- * token once, retries what is transient, and follows redirects itself so that credentials are only ever
- * sent to the registry's own origin and never downgraded from https to http. Thread-safe; one instance
- * serves every image of a registry.
+ * One registry endpoint, in the protocol's nouns: the manifest a tag or digest names (its descriptor by
+ * {@code HEAD}, or its verified bytes and document by {@code GET}), and a blob's body from an offset. What it
+ * returns is the model's values; no HTTP type crosses it. Ping, authentication, redirects and retries happen
+ * underneath ({@link RegistryHttp}). Thread-safe; one instance serves every image of the endpoint in a build.
  */
 public final class RegistryClient {
 
-    private static final int MAX_REDIRECTS = 10;
+    private static final Map<String, String> ACCEPT_MANIFESTS = Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT);
 
     private final RegistryEndpoint endpoint;
-    private final HttpTransport transport;
-    private final RegistryAuthenticator authenticator;
-    private final RetryPolicy retries;
+    private final RegistryHttp http;
+    private final RequestStatistics statistics;
     private final PullListener listener;
-    private boolean pinged;
-    private final Map<ImageReference, java.util.concurrent.atomic.AtomicInteger> retriesByImage = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<ImageReference, String> rateLimitByImage = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public RegistryClient(RegistryEndpoint endpoint, HttpTransport transport, RegistryAuthenticator authenticator,
-                          RetryPolicy retries, PullListener listener) {
+    RegistryClient(RegistryEndpoint endpoint, RegistryHttp http, RequestStatistics statistics, PullListener listener) {
         this.endpoint = endpoint;
-        this.transport = transport;
-        this.authenticator = authenticator;
-        this.retries = retries;
+        this.http = http;
+        this.statistics = statistics;
         this.listener = listener;
     }
 
@@ -55,238 +45,142 @@ public final class RegistryClient {
         return endpoint;
     }
 
-    public PullListener listener() {
-        return listener;
-    }
-
-    public RetryPolicy retries() {
-        return retries;
-    }
-
-    /** Where a request failed, for error messages: the image, the registry, and what was being fetched. */
-    public record Context(ImageReference image, String action, String digest) {
+    /** What an operation on an image at this endpoint is called in messages. */
+    public Operation operation(ImageReference image, String action, Digest digest) {
+        return new Operation(image, action, digest, endpoint);
     }
 
     /**
-     * GETs a path under {@code /v2/<repository>/} and returns a 2xx response, which the caller closes.
-     * Network errors and transient statuses are retried; every other outcome is an {@link ImagePullException}
-     * naming the image, registry and digest.
+     * The descriptor a tag or digest points to, by {@code HEAD} (Docker Hub counts no pull for it): media type,
+     * digest and size as the registry announces them. Empty when the registry does not say: it sent no
+     * {@code Docker-Content-Digest}, or it refused the HEAD (some answer 405, and a HEAD has no body to explain a
+     * refusal), so that only a GET can tell. A registry that cannot be reached, or sends a malformed digest, fails.
      */
-    public ClassicHttpResponse get(Context ctx, String pathUnderRepository, Map<String, String> headers) {
-        return send("GET", ctx, pathUnderRepository, headers);
+    public Optional<Descriptor> headManifest(Operation op, String reference) {
+        String[] headers;
+        try {
+            headers = http.send("HEAD", op, "manifests/" + reference, ACCEPT_MANIFESTS, null, (response, attempt) -> {
+                try (response) {
+                    return new String[] {header(response, "Docker-Content-Digest"), header(response, HttpHeaders.CONTENT_TYPE),
+                            header(response, HttpHeaders.CONTENT_LENGTH)};
+                }
+            });
+        } catch (ImagePullException e) {
+            if (e.reason() == Reason.UNREACHABLE) {
+                throw e;
+            }
+            listener.debug("HEAD manifests/" + reference + " of " + op.image().familiarString() + " failed (" + e.getMessage()
+                    + "); it takes a GET");
+            return Optional.empty();
+        } catch (IOException e) {
+            throw op.failure(Reason.UNREACHABLE, "the HEAD request broke off: " + e.getMessage(), e);
+        }
+        Digest digest = ManifestCheck.headerDigest(op, headers[0]);
+        if (digest == null) {
+            listener.debug("the registry sent no Docker-Content-Digest for HEAD manifests/" + reference + " of "
+                    + op.image().familiarString() + "; it takes a GET and a hash");
+            return Optional.empty();
+        }
+        return Optional.of(new Descriptor(MediaTypes.withoutParameters(headers[1]), digest, headers[2] == null ? -1 : parseSize(headers[2])));
     }
 
     /**
-     * HEADs a path under {@code /v2/<repository>/}, with the same retries, authentication and redirects as
-     * {@link #get}; the response has headers only. A manifest HEAD is no pull on Docker Hub.
+     * A manifest or index, bounded in size, verified against {@code expected} (when given) and the registry's
+     * own digest header, and parsed. A body that breaks off is fetched again whole.
+     *
+     * @param reference a tag or digest string
+     * @param expected  the descriptor the manifest must match (from a pinned digest or an index entry), or null
      */
-    public ClassicHttpResponse head(Context ctx, String pathUnderRepository, Map<String, String> headers) {
-        return send("HEAD", ctx, pathUnderRepository, headers);
-    }
-
-    private ClassicHttpResponse send(String method, Context ctx, String pathUnderRepository, Map<String, String> headers) {
-        ping(ctx);
-        String repository = ctx.image().repository();
-        URI uri = endpoint.resolve("/v2/" + repository + "/" + pathUnderRepository);
-        for (int attempt = 1; ; attempt++) {
-            ClassicHttpResponse response;
-            try {
-                response = sendAuthorized(method, ctx, uri, headers);
-            } catch (IOException e) {
-                pauseOrFail(ctx, e, attempt);
-                continue;
-            }
-            int status = response.getCode();
-            if (RetryPolicy.isTransient(status) && attempt < retries.attempts()) {
-                Header retryAfter = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
-                String detail = RegistryErrors.describe(status, BoundedBody.readQuietly(response, RegistryErrors.MAX_BODY));
-                pause(ctx, attempt, retryAfter == null ? null : retryAfter.getValue(), detail);
-                continue;
-            }
-            return checked(ctx, response, attempt);
+    public FetchedManifest getManifest(Operation op, String reference, Descriptor expected) {
+        try {
+            return http.send("GET", op, "manifests/" + reference, ACCEPT_MANIFESTS, "manifest", (response, attempt) -> {
+                try (response) {
+                    statistics.rateLimit(op.image(), header(response, "ratelimit-remaining"));
+                    String contentType = header(response, HttpHeaders.CONTENT_TYPE);
+                    String headerDigest = header(response, "Docker-Content-Digest");
+                    return ManifestCheck.verified(op, manifestBody(op, response), contentType, expected, headerDigest);
+                }
+            });
+        } catch (Retrier.GaveUp e) {
+            throw op.failure(Reason.UNREACHABLE, "reading the manifest failed after " + e.attempts() + " attempts: " + e.getMessage(), e.getCause());
+        } catch (IOException e) {
+            throw op.failure(Reason.UNREACHABLE, e.getMessage(), e);
         }
     }
 
-    /** How many requests for an image's content were retried, for the report. */
+    private static byte[] manifestBody(Operation op, ClassicHttpResponse response) throws IOException {
+        try {
+            return BoundedBody.read(response, ManifestDocument.MAX_BYTES);
+        } catch (BoundedBody.TooLargeException e) {
+            throw op.failure(Reason.PROTOCOL, "the manifest is too large: " + e.getMessage(), e);
+        } catch (IOException e) {
+            // the body broke off after the headers: the request as a whole is tried again
+            throw new Retrier.BrokenBody(e);
+        }
+    }
+
+    /**
+     * A blob's body from an offset, for the store to hash and count. Never asks for a range at the very end:
+     * distribution answers that 416 with a lying Content-Length.
+     */
+    public BlobSource blob(Operation op, Descriptor blob) {
+        return offset -> {
+            boolean ranged = offset > 0 && offset < blob.size();
+            Map<String, String> headers = ranged ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
+            return http.send("GET", op, "blobs/" + blob.digest(), headers, null,
+                    (response, attempt) -> BlobResponse.body(op, response, blob, ranged ? offset : 0));
+        };
+    }
+
+    /** A blob's size as a {@code HEAD} announces it: schema 1 manifests list blobs without sizes. */
+    public long blobSize(Operation op, Digest digest) {
+        try {
+            return http.send("HEAD", op, "blobs/" + digest, Map.of(), null, (response, attempt) -> {
+                try (response) {
+                    String length = header(response, HttpHeaders.CONTENT_LENGTH);
+                    long size = length == null ? -1 : parseSize(length);
+                    if (size < 0 || size > Descriptor.MAX_BLOB_SIZE) {
+                        throw op.failure(Reason.PROTOCOL, "the registry answered the HEAD of the blob without a usable"
+                                + " Content-Length (" + (length == null ? "none" : length) + "), and schema 1 lists no sizes");
+                    }
+                    return size;
+                }
+            });
+        } catch (IOException e) {
+            throw op.failure(Reason.UNREACHABLE, e.getMessage(), e);
+        }
+    }
+
+    /** Where this endpoint's credentials come from ("anonymous" without any); never the secret. */
+    public String credentialSource() {
+        return http.authenticator().credentials().map(c -> c.source()).orElse("anonymous");
+    }
+
+    /** How many of an image's requests had to be tried again, in this build. */
     public int retriesFor(ImageReference image) {
-        java.util.concurrent.atomic.AtomicInteger n = retriesByImage.get(image);
-        return n == null ? 0 : n.get();
+        return statistics.retriesFor(image);
     }
 
     /** Docker Hub's {@code ratelimit-remaining} as last sent for an image's manifest, or null. */
     public String rateLimitRemaining(ImageReference image) {
-        return rateLimitByImage.get(image);
+        return statistics.rateLimitRemaining(image);
     }
 
-    void recordRateLimit(ImageReference image, String value) {
-        if (value != null) {
-            rateLimitByImage.put(image, value);
-        }
+    /** The retry policy of this build, for the waits between resumes of a broken blob download. */
+    public RetryPolicy retryPolicy() {
+        return http.retrier().policy();
     }
 
-    /** Where this client's credentials come from ("anonymous" without any); never the secret. */
-    public String credentialSource() {
-        return authenticator.credentials().map(c -> c.source()).orElse("anonymous");
+    private static String header(ClassicHttpResponse response, String name) {
+        Header h = response.getFirstHeader(name);
+        return h == null ? null : h.getValue().trim();
     }
 
-    /** After a network error: waits for the next attempt, or fails when none is left or none could help. */
-    private void pauseOrFail(Context ctx, IOException e, int attempt) {
-        // a certificate that is not trusted today will not be trusted in a second either
-        if (attempt >= retries.attempts() || e instanceof javax.net.ssl.SSLException) {
-            throw unreachable(ctx, e, attempt);
-        }
-        pause(ctx, attempt, null, describe(e));
-    }
-
-    private void pause(Context ctx, int attempt, String retryAfter, String reason) {
-        retriesByImage.computeIfAbsent(ctx.image(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
-        Duration wait = retries.delay(attempt, retryAfter, Instant.now());
-        listener.warn(String.format("attempt %d of %d to %s %s from %s failed (%s); retrying in %.1f s", attempt,
-                retries.attempts(), ctx.action(), ctx.image().familiarString(), endpoint.registry(), reason, wait.toMillis() / 1000.0));
+    private static long parseSize(String value) {
         try {
-            RetryPolicy.sleep(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failure(ctx, Reason.IO, "interrupted while waiting to retry", e);
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
-    }
-
-    /** One attempt: the request with the current authorization, and once more with a renewed token on 401. */
-    private ClassicHttpResponse sendAuthorized(String method, Context ctx, URI uri, Map<String, String> headers) throws IOException {
-        String repository = ctx.image().repository();
-        ClassicHttpResponse response = followRedirects(method, ctx, uri, headers, authorization(ctx, repository, false));
-        if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
-            // an expired or too narrow token: renew it once, then the registry's word is final
-            BoundedBody.abort(response);
-            listener.debug("registry " + endpoint.registry() + " refused the token for " + repository + "; renewing it");
-            response = followRedirects(method, ctx, uri, headers, authorization(ctx, repository, true));
-        }
-        return response;
-    }
-
-    private synchronized void ping(Context ctx) {
-        if (pinged) {
-            return;
-        }
-        URI uri = endpoint.resolve("/v2/");
-        for (int attempt = 1; ; attempt++) {
-            try (ClassicHttpResponse response = transport.open(ClassicRequestBuilder.get(uri).build())) {
-                int status = response.getCode();
-                if (RetryPolicy.isTransient(status) && attempt < retries.attempts()) {
-                    Header retryAfter = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
-                    pause(ctx, attempt, retryAfter == null ? null : retryAfter.getValue(), "/v2/ answered HTTP " + status);
-                    continue;
-                }
-                if (status == 407) {
-                    throw proxyRefused(ctx);
-                }
-                if (status == 401) {
-                    authenticator.accept(challenges(response));
-                } else if (status == 404) {
-                    throw failure(ctx, Reason.PROTOCOL, endpoint + " does not serve the registry API (/v2/ answered HTTP 404)", null);
-                }
-                listener.debug("registry " + endpoint.registry() + " at " + endpoint + ": /v2/ answered HTTP " + status
-                        + (authenticator.hasChallenge() ? ", authentication required" : ""));
-                pinged = true;
-                return;
-            } catch (IOException e) {
-                pauseOrFail(ctx, e, attempt);
-            }
-        }
-    }
-
-    private Optional<String> authorization(Context ctx, String repository, boolean renew) {
-        try {
-            return authenticator.authorization(repository, renew);
-        } catch (AuthenticationException e) {
-            throw failure(ctx, e.unreachable() ? Reason.UNREACHABLE : Reason.DENIED, e.getMessage(), e);
-        }
-    }
-
-    private ClassicHttpResponse followRedirects(String method, Context ctx, URI start, Map<String, String> headers,
-                                                Optional<String> authorization) throws IOException {
-        URI uri = start;
-        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            ClassicRequestBuilder request = ClassicRequestBuilder.create(method).setUri(uri);
-            headers.forEach(request::addHeader);
-            if (authorization.isPresent() && endpoint.sameOrigin(uri)) {
-                request.addHeader(HttpHeaders.AUTHORIZATION, authorization.get());
-            }
-            ClassicHttpResponse response = transport.open(request.build());
-            int status = response.getCode();
-            if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
-                return response;
-            }
-            Header location = response.getFirstHeader(HttpHeaders.LOCATION);
-            BoundedBody.abort(response);
-            if (location == null) {
-                throw failure(ctx, Reason.PROTOCOL, "HTTP " + status + " redirect without a Location header", null);
-            }
-            URI next;
-            try {
-                next = uri.resolve(location.getValue());
-            } catch (IllegalArgumentException e) {
-                throw failure(ctx, Reason.PROTOCOL, "HTTP " + status + " redirect to an invalid Location", e);
-            }
-            if ("https".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-                throw failure(ctx, Reason.PROTOCOL, "refusing a redirect from https to " + next.getScheme() + " (" + next.getHost() + ")", null);
-            }
-            // the query of a signed URL is a credential of its own: never logged
-            listener.debug("following HTTP " + status + " to " + next.getScheme() + "://" + next.getRawAuthority() + next.getRawPath());
-            uri = next;
-        }
-        throw failure(ctx, Reason.PROTOCOL, "more than " + MAX_REDIRECTS + " redirects", null);
-    }
-
-    private ClassicHttpResponse checked(Context ctx, ClassicHttpResponse response, int attempts) {
-        int status = response.getCode();
-        if (status >= 200 && status < 300) {
-            return response;
-        }
-        if (status == 407) {
-            BoundedBody.abort(response);
-            throw proxyRefused(ctx);
-        }
-        String body = BoundedBody.readQuietly(response, RegistryErrors.MAX_BODY);
-        String detail = RegistryErrors.describe(status, body);
-        Reason reason = switch (status) {
-            case 401, 403 -> Reason.DENIED;
-            case 404 -> Reason.NOT_FOUND;
-            default -> Reason.PROTOCOL;
-        };
-        if (status == 401 || status == 403) {
-            detail += authenticator.credentials().map(c -> "; the credentials from " + c.source() + " were rejected")
-                    .orElse("; no credentials are configured for " + endpoint.registry());
-        }
-        if (attempts > 1) {
-            detail += " after " + attempts + " attempts";
-        }
-        throw failure(ctx, reason, detail, null);
-    }
-
-    private static List<AuthChallenge> challenges(ClassicHttpResponse response) {
-        return Arrays.stream(response.getHeaders(HttpHeaders.WWW_AUTHENTICATE))
-                .flatMap(h -> AuthChallenge.parse(h.getValue()).stream())
-                .toList();
-    }
-
-    /** A 407 is the proxy's word, not the registry's: the message names the proxy, and the reason points at the network settings. */
-    private ImagePullException proxyRefused(Context ctx) {
-        return failure(ctx, Reason.UNREACHABLE, transport.proxyAuthenticationFailure(endpoint.base())
-                + " (HTTP 407 Proxy Authentication Required)", null);
-    }
-
-    private ImagePullException unreachable(Context ctx, IOException e, int attempts) {
-        return failure(ctx, Reason.UNREACHABLE, "registry " + endpoint + " is unreachable: " + describe(e)
-                + (attempts > 1 ? " (" + attempts + " attempts)" : ""), e);
-    }
-
-    private static String describe(IOException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
-    }
-
-    public ImagePullException failure(Context ctx, Reason reason, String detail, Throwable cause) {
-        return new ImagePullException(reason, ImagePullException.describe(ctx.action(), ctx.image().familiarString(),
-                ctx.digest(), endpoint.registry(), detail), cause);
     }
 }

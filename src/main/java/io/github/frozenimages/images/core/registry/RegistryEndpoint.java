@@ -1,5 +1,6 @@
 package io.github.frozenimages.images.core.registry;
 
+import io.github.frozenimages.images.core.http.Hosts;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Set;
@@ -25,8 +26,8 @@ public record RegistryEndpoint(String registry, URI base, boolean mirror) {
         if (authority == null || !(scheme.equals("https") || scheme.equals("http"))) {
             throw new IllegalArgumentException("mirror \"" + url + "\" is not an http(s) URL with a host");
         }
-        if (scheme.equals("http") && !isLoopback(hostOf(authority)) && !insecureRegistries.contains(authority)
-                && !insecureRegistries.contains(hostOf(authority))) {
+        if (scheme.equals("http") && !Hosts.isLoopback(Hosts.hostOf(authority)) && !insecureRegistries.contains(authority)
+                && !insecureRegistries.contains(Hosts.hostOf(authority))) {
             throw new IllegalArgumentException("mirror \"" + url + "\" uses plain http; list " + authority
                     + " in insecureRegistries to allow it");
         }
@@ -44,26 +45,8 @@ public record RegistryEndpoint(String registry, URI base, boolean mirror) {
      */
     public static RegistryEndpoint of(String registry, String hostAndPort, Set<String> insecureRegistries, boolean tlsConfigured) {
         boolean insecure = insecureRegistries.contains(registry) || insecureRegistries.contains(hostAndPort);
-        boolean plain = insecure || (isLoopback(hostOf(hostAndPort)) && !tlsConfigured);
+        boolean plain = insecure || (Hosts.isLoopback(Hosts.hostOf(hostAndPort)) && !tlsConfigured);
         return new RegistryEndpoint(registry, URI.create((plain ? "http://" : "https://") + hostAndPort), false);
-    }
-
-    /** The host without port, IPv6 brackets removed. */
-    static String hostOf(String hostAndPort) {
-        if (hostAndPort.startsWith("[")) {
-            int close = hostAndPort.indexOf(']');
-            return hostAndPort.substring(1, close < 0 ? hostAndPort.length() : close);
-        }
-        int colon = hostAndPort.lastIndexOf(':');
-        return colon < 0 ? hostAndPort : hostAndPort.substring(0, colon);
-    }
-
-    public static boolean isLoopback(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        }
-        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1") || h.matches("127(\\.\\d{1,3}){3}");
     }
 
     public URI resolve(String path) {

@@ -19,10 +19,13 @@ import java.security.MessageDigest;
  */
 final class BlobIngest {
 
-    /** Consecutive attempts that bring no new byte before the download gives up. */
-    static final int MAX_ATTEMPTS_WITHOUT_PROGRESS = 3;
-    /** A hard bound on attempts, for a connection that always dies a little further on. */
-    static final int MAX_ATTEMPTS = 100;
+    /** Consecutive attempts that bring no new byte before the download gives up, when the caller sets none. */
+    static final int DEFAULT_ATTEMPTS_WITHOUT_PROGRESS = 3;
+    /**
+     * A hard bound on all attempts, as a multiple of those allowed without progress, for a connection that always
+     * dies a little further on: 100 with the default of 5 retries.
+     */
+    static final int ATTEMPTS_PER_RETRY = 20;
 
     private static final int BUFFER = 256 * 1024;
 
@@ -86,10 +89,12 @@ final class BlobIngest {
     private void receive(BlobSource source, FileChannel file, MessageDigest hasher, EarlyWriteback writeback) throws IOException {
         long expected = blob.size();
         long held = rehash(file, hasher, expected);
+        int allowedWithoutProgress = Math.max(1, observer.attemptsWithoutProgress());
+        int maxAttempts = allowedWithoutProgress * ATTEMPTS_PER_RETRY;
         int withoutProgress = 0;
         for (int attempt = 1; held < expected; attempt++) {
-            if (attempt > MAX_ATTEMPTS) {
-                throw new DownloadBrokeOffException("gave up after " + MAX_ATTEMPTS + " attempts at " + held + " of " + expected + " bytes", null);
+            if (attempt > maxAttempts) {
+                throw new DownloadBrokeOffException("gave up after " + maxAttempts + " attempts at " + held + " of " + expected + " bytes", null);
             }
             long before = held;
             IOException broke;
@@ -119,7 +124,7 @@ final class BlobIngest {
                 observer.restarting(e.getMessage());
             }
             withoutProgress = held > before ? 0 : withoutProgress + 1;
-            if (withoutProgress >= MAX_ATTEMPTS_WITHOUT_PROGRESS) {
+            if (withoutProgress >= allowedWithoutProgress) {
                 throw new DownloadBrokeOffException("the download broke off " + withoutProgress + " times at byte " + held
                         + " of " + expected + " without progress: " + broke.getMessage(), broke);
             }

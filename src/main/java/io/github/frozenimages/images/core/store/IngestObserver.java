@@ -16,6 +16,14 @@ public interface IngestObserver {
     default void resuming(long offset, IOException cause, int attempt) throws IOException {
     }
 
+    /**
+     * How many attempts in a row may bring no new byte before the download gives up: the build's retry budget,
+     * so that {@code images.retries} bounds a stuck blob as it bounds every request.
+     */
+    default int attemptsWithoutProgress() {
+        return BlobIngest.DEFAULT_ATTEMPTS_WITHOUT_PROGRESS;
+    }
+
     /** The bytes received so far were discarded: the download starts again from zero. */
     default void restarting(String reason) {
     }

@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.frozenimages.images.core.ImagePullException;
+import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.ImagePuller;
-import io.github.frozenimages.images.core.ImageRequest;
-import io.github.frozenimages.images.core.NetworkOptions;
+import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.registry.NetworkOptions;
+import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.OutputFormat;
-import io.github.frozenimages.images.core.PullListener;
+import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.PullRequest;
 import io.github.frozenimages.images.core.auth.CredentialProvider;
 import io.github.frozenimages.images.core.ref.Digest;
@@ -86,8 +87,9 @@ class ImageLockerTest {
     }
 
     private ImageLock lock(ImageRequest... images) {
-        return new ImageLocker(work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, FAST_RETRIES, PullListener.SILENT)
-                .lock(List.of(images));
+        try (RegistrySession session = new RegistrySession(4, Set.of(), CredentialProvider.ANONYMOUS, FAST_RETRIES, PullListener.SILENT)) {
+            return new ImageLocker(work.resolve("cache"), session, PullListener.SILENT).lock(List.of(images));
+        }
     }
 
     /** The manifest requests the proxy saw from index {@code from} on, as "METHOD path-after-/v2/". */

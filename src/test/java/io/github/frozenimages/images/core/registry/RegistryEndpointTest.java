@@ -32,7 +32,7 @@ class RegistryEndpointTest {
             "registry.example.com, false",
     })
     void loopbackDetection(String host, boolean loopback) {
-        assertEquals(loopback, RegistryEndpoint.isLoopback(host));
+        assertEquals(loopback, io.github.frozenimages.images.core.http.Hosts.isLoopback(host));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core.registry;
+package io.github.frozenimages.images.core.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,20 +9,20 @@ import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** A registry's error body, condensed into the part of a build log line a user can act on. */
-class RegistryErrorsTest {
+class ErrorBodiesTest {
 
     @Test
     void distributionErrorDocument() {
         String body = "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\","
                 + "\"detail\":{\"Tag\":\"9.99\"}}]}";
-        assertEquals("MANIFEST_UNKNOWN: manifest unknown (HTTP 404)", RegistryErrors.describe(404, body));
+        assertEquals("MANIFEST_UNKNOWN: manifest unknown (HTTP 404)", ErrorBodies.describe(404, body));
     }
 
     @Test
     void severalErrorsAreJoined() {
         String body = "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"},"
                 + "{\"code\":\"DENIED\"}]}";
-        assertEquals("UNAUTHORIZED: authentication required; DENIED (HTTP 401)", RegistryErrors.describe(401, body));
+        assertEquals("UNAUTHORIZED: authentication required; DENIED (HTTP 401)", ErrorBodies.describe(401, body));
     }
 
     @Test
@@ -32,24 +32,24 @@ class RegistryErrorsTest {
             body.append(i == 0 ? "" : ",").append("{\"code\":\"E").append(i).append("\"}");
         }
         body.append("]}");
-        assertEquals(List.of("E0", "E1", "E2", "E3", "E4"), RegistryErrors.codes(body.toString()));
+        assertEquals(List.of("E0", "E1", "E2", "E3", "E4"), ErrorBodies.codes(body.toString()));
     }
 
     @Test
     void plainTextBodyShowsItsFirstLine() {
         assertEquals("upstream connect error (HTTP 502)",
-                RegistryErrors.describe(502, "  upstream connect error\nreset reason: overflow\n"));
+                ErrorBodies.describe(502, "  upstream connect error\nreset reason: overflow\n"));
     }
 
     @Test
     void jsonThatIsNotAnErrorDocumentIsShownAsText() {
-        assertEquals("{\"message\":\"rate limited\"} (HTTP 429)", RegistryErrors.describe(429, "{\"message\":\"rate limited\"}"));
+        assertEquals("{\"message\":\"rate limited\"} (HTTP 429)", ErrorBodies.describe(429, "{\"message\":\"rate limited\"}"));
     }
 
     @Test
     void longLineIsCut() {
         String line = "x".repeat(500);
-        assertEquals("x".repeat(200) + "... (HTTP 500)", RegistryErrors.describe(500, line));
+        assertEquals("x".repeat(200) + "... (HTTP 500)", ErrorBodies.describe(500, line));
     }
 
     @ParameterizedTest
@@ -59,14 +59,14 @@ class RegistryErrorsTest {
     })
     void htmlBodyIsOmitted(String body) {
         // a proxy's error page says nothing useful and would flood the log
-        assertEquals("(HTTP 503)", RegistryErrors.describe(503, body));
+        assertEquals("(HTTP 503)", ErrorBodies.describe(503, body));
     }
 
     @ParameterizedTest
     @NullSource
     @ValueSource(strings = {"", "  \n "})
     void noBody(String body) {
-        assertEquals("(HTTP 500)", RegistryErrors.describe(500, body));
-        assertEquals(List.of(), RegistryErrors.codes(body));
+        assertEquals("(HTTP 500)", ErrorBodies.describe(500, body));
+        assertEquals(List.of(), ErrorBodies.codes(body));
     }
 }

@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core;
+package io.github.frozenimages.images.core.output;
 
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;

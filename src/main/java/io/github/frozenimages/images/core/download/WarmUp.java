@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core;
+package io.github.frozenimages.images.core.download;
 
 import io.github.frozenimages.images.core.ref.Digest;
 import java.security.MessageDigest;
@@ -13,7 +13,7 @@ import java.util.function.BooleanSupplier;
  * requests gets the loop compiled first. Once per class loader: a JVM (a Maven reactor) that has hashed before
  * has nothing to gain.
  */
-final class WarmUp {
+public final class WarmUp {
 
     /** Enough calls for C2 to compile SHA2.implCompress0 and DigestBase.implCompressMultiBlock0. */
     private static final int BYTES = 4 * 1024 * 1024;
@@ -27,7 +27,7 @@ final class WarmUp {
      * Warms up hashing when {@code download} guesses that layers will be fetched; the guess runs in the
      * background too. A warm build (everything cached) skips it: there the hashing only costs CPU.
      */
-    static void startIf(BooleanSupplier download) {
+    public static void startIf(BooleanSupplier download) {
         if (!DONE.get()) {
             daemon(() -> {
                 if (download.getAsBoolean()) {

@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core.registry;
+package io.github.frozenimages.images.core.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.frozenimages.images.core.model.Json;
@@ -7,16 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Turns a registry's error body ({@code {"errors":[{"code","message"}]}}) into text for a message. */
-final class RegistryErrors {
+public final class ErrorBodies {
 
     /** Error bodies are read only this far: they go into a message, not into memory without bound. */
-    static final int MAX_BODY = 64 * 1024;
+    public static final int MAX_BODY = 64 * 1024;
 
-    private RegistryErrors() {
+    private ErrorBodies() {
     }
 
     /** Returns e.g. {@code MANIFEST_UNKNOWN: manifest unknown (HTTP 404)}. */
-    static String describe(int status, String body) {
+    public static String describe(int status, String body) {
         List<String> parts = new ArrayList<>();
         List<String> codes = codes(body);
         if (!codes.isEmpty()) {
@@ -30,7 +30,7 @@ final class RegistryErrors {
     }
 
     /** The {@code CODE: message} entries of a distribution error body, or nothing if it is not one. */
-    static List<String> codes(String body) {
+    public static List<String> codes(String body) {
         List<String> result = new ArrayList<>();
         if (body == null || body.isBlank()) {
             return result;

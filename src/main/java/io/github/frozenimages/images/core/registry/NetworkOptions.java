@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core;
+package io.github.frozenimages.images.core.registry;
 
 import io.github.frozenimages.images.core.http.ProxySettings;
 import io.github.frozenimages.images.core.http.TlsSettings;

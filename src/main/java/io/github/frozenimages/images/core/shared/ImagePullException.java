@@ -1,10 +1,12 @@
-package io.github.frozenimages.images.core;
+package io.github.frozenimages.images.core.shared;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The one failure type of the core. Its message always names the image and, where known, the registry
- * and the digest, so that a build log line is enough to act on.
+ * and the digest, so that a build log line is enough to act on; the same facts are fields, so that a caller
+ * (a report, the Maven layer, a test) need not parse the message.
  */
 public class ImagePullException extends RuntimeException {
 
@@ -33,18 +35,56 @@ public class ImagePullException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final String image;
+    private final String registry;
+    private final String digest;
 
+    /** A failure that concerns no single image (the output folder, an interrupted pull). */
     public ImagePullException(Reason reason, String message) {
         this(reason, message, null);
     }
 
     public ImagePullException(Reason reason, String message, Throwable cause) {
+        this(reason, message, cause, null, null, null);
+    }
+
+    private ImagePullException(Reason reason, String message, Throwable cause, String image, String registry, String digest) {
         super(message, cause);
         this.reason = Objects.requireNonNull(reason);
+        this.image = image;
+        this.registry = registry;
+        this.digest = digest;
+    }
+
+    /**
+     * The common shape: {@code could not <action> <image> (<digest>) from <registry>: <detail>}, with image,
+     * registry and digest kept as fields.
+     *
+     * @param digest   the digest concerned, or null
+     * @param registry the registry (or mirror) concerned, or null when none was asked
+     */
+    public static ImagePullException of(Reason reason, String action, String image, String digest, String registry,
+                                        String detail, Throwable cause) {
+        return new ImagePullException(reason, describe(action, image, digest, registry, detail), cause, image, registry, digest);
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** The image as the user named it, when the failure concerns one. */
+    public Optional<String> image() {
+        return Optional.ofNullable(image);
+    }
+
+    /** The registry or mirror that was asked, when one was. */
+    public Optional<String> registry() {
+        return Optional.ofNullable(registry);
+    }
+
+    /** The digest of the manifest, config or layer concerned, when known. */
+    public Optional<String> digest() {
+        return Optional.ofNullable(digest);
     }
 
     /**

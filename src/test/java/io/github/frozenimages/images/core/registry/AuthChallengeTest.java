@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core.auth;
+package io.github.frozenimages.images.core.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

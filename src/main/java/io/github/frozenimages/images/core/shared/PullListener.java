@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core;
+package io.github.frozenimages.images.core.shared;
 
 /** Where the core reports what it does; the Maven layer maps it to the build log. Never given a secret. */
 public interface PullListener {

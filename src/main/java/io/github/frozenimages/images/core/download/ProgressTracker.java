@@ -1,4 +1,7 @@
-package io.github.frozenimages.images.core;
+package io.github.frozenimages.images.core.download;
+
+import io.github.frozenimages.images.core.shared.PullListener;
+import io.github.frozenimages.images.core.shared.ImageProgress;
 
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.ref.ImageReference;
@@ -35,6 +38,6 @@ final class ProgressTracker {
     }
 
     private void report(long bytes, int layerCount) {
-        listener.progress(new ImageProgress(image, bytes, total, layerCount, layers, System.nanoTime() - start));
+        listener.progress(new ImageProgress(image.familiarString(), bytes, total, layerCount, layers, System.nanoTime() - start));
     }
 }

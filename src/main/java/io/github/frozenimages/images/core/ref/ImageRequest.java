@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core;
+package io.github.frozenimages.images.core.ref;
 
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;

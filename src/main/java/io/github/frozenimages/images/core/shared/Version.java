@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core;
+package io.github.frozenimages.images.core.shared;
 
 /** The plugin's version, for the User-Agent header; read from the jar manifest, "dev" when run from classes. */
 public final class Version {

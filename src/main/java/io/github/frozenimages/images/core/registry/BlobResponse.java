@@ -1,14 +1,13 @@
 package io.github.frozenimages.images.core.registry;
 
-import io.github.frozenimages.images.core.ImagePullException.Reason;
 import io.github.frozenimages.images.core.http.BoundedBody;
 import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.store.BlobSource;
 import io.github.frozenimages.images.core.store.RangeNotHonouredException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -16,35 +15,28 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 
 /**
- * Opens a blob's body, whole or from an offset. The caller (the store) hashes and counts it; here a
- * Content-Length that disagrees with the descriptor is refused before a byte of the body is read, and a
- * ranged answer is accepted only when its Content-Range starts exactly where it was asked to.
+ * A blob's 2xx answer turned into a body for the store, which hashes and counts it: a Content-Length that
+ * disagrees with the descriptor is refused before a byte of the body is read, and a ranged answer is accepted
+ * only when its Content-Range starts exactly where it was asked to.
  */
-public final class BlobFetcher {
+final class BlobResponse {
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
-    private BlobFetcher() {
+    private BlobResponse() {
     }
 
-    public static BlobSource source(RegistryClient client, RegistryClient.Context ctx, Descriptor blob) {
-        return offset -> open(client, ctx, blob, offset);
-    }
-
-    static BlobSource.Body open(RegistryClient client, RegistryClient.Context ctx, Descriptor blob, long offset) throws IOException {
-        // never ask for a range at the very end: distribution answers that 416 with a lying Content-Length
-        Map<String, String> headers = offset > 0 && offset < blob.size() ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
-        ClassicHttpResponse response = client.get(ctx, "blobs/" + blob.digest(), headers);
+    static BlobSource.Body body(Operation op, ClassicHttpResponse response, Descriptor blob, long askedFrom) throws IOException {
         HttpEntity entity = response.getEntity();
         long length = entity == null ? 0 : entity.getContentLength();
         long start = 0;
-        if (response.getCode() == 206 && !headers.isEmpty()) {
-            start = checkedRange(client, ctx, response, blob, offset);
+        if (response.getCode() == 206 && askedFrom > 0) {
+            start = checkedRange(response, blob, askedFrom);
         }
         if (length >= 0 && length != blob.size() - start) {
             BoundedBody.abort(response);
-            throw client.failure(ctx, Reason.PROTOCOL, "the registry announces " + length + " bytes, the manifest declares "
-                    + blob.size() + (start > 0 ? " (from byte " + start + ")" : ""), null);
+            throw op.failure(Reason.PROTOCOL, "the registry announces " + length + " bytes, the manifest declares "
+                    + blob.size() + (start > 0 ? " (from byte " + start + ")" : ""));
         }
         InputStream content = entity == null ? InputStream.nullInputStream() : entity.getContent();
         return new BlobSource.Body(new FilterInputStream(content) {
@@ -68,8 +60,7 @@ public final class BlobFetcher {
         }, start);
     }
 
-    private static long checkedRange(RegistryClient client, RegistryClient.Context ctx, ClassicHttpResponse response,
-                                     Descriptor blob, long offset) throws IOException {
+    private static long checkedRange(ClassicHttpResponse response, Descriptor blob, long offset) throws IOException {
         Header header = response.getFirstHeader("Content-Range");
         Matcher m = header == null ? null : CONTENT_RANGE.matcher(header.getValue().trim());
         if (m == null || !m.matches() || Long.parseLong(m.group(1)) != offset || Long.parseLong(m.group(2)) != blob.size() - 1

@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core.auth;
+package io.github.frozenimages.images.core.registry;
 
 import java.util.ArrayList;
 import java.util.Collections;

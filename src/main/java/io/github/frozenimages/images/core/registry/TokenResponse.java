@@ -1,4 +1,5 @@
-package io.github.frozenimages.images.core.auth;
+package io.github.frozenimages.images.core.registry;
+
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.frozenimages.images.core.model.Json;

@@ -1,7 +1,13 @@
-package io.github.frozenimages.images.core.auth;
+package io.github.frozenimages.images.core.registry;
+
+import io.github.frozenimages.images.core.auth.Credentials;
 
 import io.github.frozenimages.images.core.http.BoundedBody;
+import io.github.frozenimages.images.core.http.ErrorBodies;
 import io.github.frozenimages.images.core.http.HttpTransport;
+import io.github.frozenimages.images.core.http.Hosts;
+import io.github.frozenimages.images.core.http.Retrier;
+import io.github.frozenimages.images.core.shared.PullListener;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -20,20 +26,26 @@ import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 /**
  * Answers one registry's challenge: Basic with the configured credentials, or Bearer with a token per
- * repository scope, fetched once and reused until it expires.
+ * repository scope, fetched once and reused until it expires. Token requests go through the same retry layer
+ * as the registry's own, so a token service that stumbles once costs a retry, not the build.
  */
 public final class RegistryAuthenticator {
 
     static final int MAX_TOKEN_BODY = 1024 * 1024;
 
     private final HttpTransport transport;
+    private final Retrier retrier;
+    private final PullListener listener;
     private final Optional<Credentials> credentials;
     private final Clock clock;
     private final Map<String, BearerToken> tokens = new ConcurrentHashMap<>();
     private volatile AuthChallenge challenge;
 
-    public RegistryAuthenticator(HttpTransport transport, Optional<Credentials> credentials, Clock clock) {
+    public RegistryAuthenticator(HttpTransport transport, Retrier retrier, PullListener listener, Optional<Credentials> credentials,
+                                 Clock clock) {
         this.transport = transport;
+        this.retrier = retrier;
+        this.listener = listener;
         this.credentials = credentials;
         this.clock = clock;
     }
@@ -102,8 +114,7 @@ public final class RegistryAuthenticator {
         if (!scheme.equals("https") && !scheme.equals("http")) {
             throw new AuthenticationException("the registry's token realm is not an http(s) URL", false, null);
         }
-        boolean mayCarryCredentials = scheme.equals("https")
-                || io.github.frozenimages.images.core.registry.RegistryEndpoint.isLoopback(realmUri.getHost());
+        boolean mayCarryCredentials = scheme.equals("https") || Hosts.isLoopback(realmUri.getHost());
         String service = ch.parameter("service");
         if (credentials.isPresent() && credentials.get().kind() == Credentials.Kind.IDENTITY_TOKEN && mayCarryCredentials) {
             Optional<BearerToken> exchanged = exchangeRefreshToken(realm, realmUri, service, scope);
@@ -122,23 +133,71 @@ public final class RegistryAuthenticator {
         if (credentials.isPresent() && mayCarryCredentials) {
             get.addHeader(HttpHeaders.AUTHORIZATION, credentials.get().basicHeader());
         }
-        try (ClassicHttpResponse response = transport.open(get.build())) {
-            int status = response.getCode();
-            if (status != 200) {
-                String body = BoundedBody.readQuietly(response, 4096);
-                // worded like the registry's own refusal, so a wrong password reads the same under Basic and Bearer
-                String who = credentials.isEmpty() ? "anonymous"
-                        : (status == 401 || status == 403 ? "the credentials from " + credentials.get().source() + " were rejected"
-                        : "credentials from " + credentials.get().source());
-                throw new AuthenticationException("the token service " + realmUri.getHost() + " refused a token for "
-                        + scope + " (HTTP " + status + ", " + who + ")" + summary(body), false, null);
-            }
-            return TokenResponse.parse(BoundedBody.read(response, MAX_TOKEN_BODY), clock.instant());
+        String host = realmUri.getHost();
+        try {
+            return retrier.exchange(() -> transport.open(get.build()), (response, attempt) -> {
+                try (response) {
+                    int status = response.getCode();
+                    if (status != 200) {
+                        String body = BoundedBody.readQuietly(response, 4096);
+                        throw refusal(host, scope, status, attempt, body);
+                    }
+                    return token(host, body(host, response));
+                }
+            }, retry -> logRetry(host, retry));
         } catch (AuthenticationException e) {
             throw e;
+        } catch (Retrier.GaveUp e) {
+            throw new AuthenticationException("the token service " + host + " is unreachable: " + e.describeCause()
+                    + (e.attempts() > 1 ? " (" + e.attempts() + " attempts)" : ""), AuthenticationException.Kind.UNAVAILABLE, e.getCause());
         } catch (IOException e) {
-            throw new AuthenticationException("could not get a token from " + realmUri.getHost() + ": " + e.getMessage(), true, e);
+            throw new AuthenticationException("could not get a token from " + host + ": " + e.getMessage(), true, e);
         }
+    }
+
+    /**
+     * A final answer other than 200. A 5xx that outlasted the retries says the token service is down, which no
+     * change of credentials mends; a refusal is worded like the registry's own, so a wrong password reads the
+     * same under Basic and Bearer.
+     */
+    private AuthenticationException refusal(String host, String scope, int status, int attempts, String body) {
+        if (status >= 500 || status == 408 || status == 429) {
+            return new AuthenticationException("the token service " + host + " is unavailable (HTTP " + status
+                    + (attempts > 1 ? " after " + attempts + " attempts" : "") + ")" + summary(body),
+                    AuthenticationException.Kind.UNAVAILABLE, null);
+        }
+        String who = credentials.isEmpty() ? "anonymous"
+                : (status == 401 || status == 403 ? "the credentials from " + credentials.get().source() + " were rejected"
+                : "credentials from " + credentials.get().source());
+        return new AuthenticationException("the token service " + host + " refused a token for "
+                + scope + " (HTTP " + status + ", " + who + ")" + summary(body), false, null);
+    }
+
+    /** A token body is small; one past the bound is the token service's fault, not the network's. */
+    private static byte[] body(String host, ClassicHttpResponse response) throws IOException {
+        try {
+            return BoundedBody.read(response, MAX_TOKEN_BODY);
+        } catch (BoundedBody.TooLargeException e) {
+            throw new AuthenticationException("the token service " + host + " sent a larger answer than any token needs: "
+                    + e.getMessage(), AuthenticationException.Kind.PROTOCOL, e);
+        } catch (IOException e) {
+            throw new Retrier.BrokenBody(e);
+        }
+    }
+
+    /** A body that holds no usable token is the token service's fault: said so, not blamed on the network. */
+    private BearerToken token(String host, byte[] body) throws AuthenticationException {
+        try {
+            return TokenResponse.parse(body, clock.instant());
+        } catch (IOException e) {
+            throw new AuthenticationException("the token service " + host + " sent no usable token: " + e.getMessage(),
+                    AuthenticationException.Kind.PROTOCOL, e);
+        }
+    }
+
+    private void logRetry(String host, Retrier.Retry retry) {
+        listener.warn(String.format(java.util.Locale.ROOT, "attempt %d of %d to get a token from %s failed (%s); retrying in %.1f s",
+                retry.failedAttempt(), retry.attempts(), host, retry.reason(), retry.delay().toMillis() / 1000.0));
     }
 
     /**
@@ -154,24 +213,40 @@ public final class RegistryAuthenticator {
         }
         ClassicRequestBuilder post = ClassicRequestBuilder.post(realm)
                 .setEntity(new StringEntity(form.toString(), ContentType.APPLICATION_FORM_URLENCODED));
-        try (ClassicHttpResponse response = transport.open(post.build())) {
-            int status = response.getCode();
-            if (status == 400 || status == 401 || status == 404 || status == 405) {
-                return Optional.empty();
-            }
-            if (status != 200) {
-                throw new AuthenticationException("the token service " + realmUri.getHost() + " refused the identity token from "
-                        + credentials.get().source() + " (HTTP " + status + ")", false, null);
-            }
-            return Optional.of(TokenResponse.parse(BoundedBody.read(response, MAX_TOKEN_BODY), clock.instant()));
+        String host = realmUri.getHost();
+        try {
+            return retrier.exchange(() -> transport.open(post.build()), (response, attempt) -> {
+                try (response) {
+                    int status = response.getCode();
+                    if (status == 400 || status == 401 || status == 404 || status == 405) {
+                        return Optional.<BearerToken>empty();
+                    }
+                    if (status != 200) {
+                        if (status >= 500 || status == 408 || status == 429) {
+                            throw refusal(host, scope, status, attempt, BoundedBody.readQuietly(response, 4096));
+                        }
+                        throw new AuthenticationException("the token service " + host + " refused the identity token from "
+                                + credentials.get().source() + " (HTTP " + status + ")", false, null);
+                    }
+                    return Optional.of(token(host, body(host, response)));
+                }
+            }, retry -> logRetry(host, retry));
         } catch (AuthenticationException e) {
             throw e;
+        } catch (Retrier.GaveUp e) {
+            throw new AuthenticationException("the token service " + host + " is unreachable: " + e.describeCause()
+                    + (e.attempts() > 1 ? " (" + e.attempts() + " attempts)" : ""), AuthenticationException.Kind.UNAVAILABLE, e.getCause());
         } catch (IOException e) {
-            throw new AuthenticationException("could not get a token from " + realmUri.getHost() + ": " + e.getMessage(), true, e);
+            throw new AuthenticationException("could not get a token from " + host + ": " + e.getMessage(), true, e);
         }
     }
 
+    /** What a refusing token service said: the codes of a registry error body, else its first line, never HTML. */
     private static String summary(String body) {
+        List<String> codes = ErrorBodies.codes(body);
+        if (!codes.isEmpty()) {
+            return ": " + String.join("; ", codes);
+        }
         String line = body == null ? "" : body.trim().lines().findFirst().orElse("");
         if (line.isEmpty() || line.startsWith("<")) {
             return "";

@@ -1,13 +1,12 @@
-package io.github.frozenimages.images.core;
-
-import io.github.frozenimages.images.core.ref.ImageReference;
+package io.github.frozenimages.images.core.shared;
 
 /**
  * A snapshot of one image's download.
  *
+ * @param image        the image as the user named it ({@code alpine:3.20})
  * @param elapsedNanos time since the image's download started
  */
-public record ImageProgress(ImageReference image, long bytesDone, long bytesTotal, int layersDone, int layersTotal,
+public record ImageProgress(String image, long bytesDone, long bytesTotal, int layersDone, int layersTotal,
                             long elapsedNanos) {
 
     public boolean finished() {

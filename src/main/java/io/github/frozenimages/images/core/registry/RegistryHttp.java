@@ -1,0 +1,197 @@
+package io.github.frozenimages.images.core.registry;
+
+import io.github.frozenimages.images.core.http.BoundedBody;
+import io.github.frozenimages.images.core.http.ErrorBodies;
+import io.github.frozenimages.images.core.http.HttpTransport;
+import io.github.frozenimages.images.core.http.Retrier;
+import io.github.frozenimages.images.core.shared.ImagePullException;
+import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
+import io.github.frozenimages.images.core.shared.PullListener;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
+
+/**
+ * The layers under the typed {@link RegistryClient}, one concern each, in the order a request passes them:
+ * the retry layer ({@link Retrier}) around one attempt; in the attempt, authorization (the challenge from the
+ * ping, a token per repository, one renewal on 401) and then the redirects ({@link RedirectFollower}); below, the
+ * pooled connection with its user agent ({@link HttpTransport}). Whatever is not a 2xx in the end becomes an
+ * {@link ImagePullException} naming the image, the registry and the digest.
+ */
+final class RegistryHttp {
+
+    private final RegistryEndpoint endpoint;
+    private final HttpTransport transport;
+    private final RegistryAuthenticator authenticator;
+    private final Retrier retrier;
+    private final RedirectFollower redirects;
+    private final RequestStatistics statistics;
+    private final PullListener listener;
+    private boolean pinged;
+
+    RegistryHttp(RegistryEndpoint endpoint, HttpTransport transport, RegistryAuthenticator authenticator, Retrier retrier,
+                 RequestStatistics statistics, PullListener listener) {
+        this.endpoint = endpoint;
+        this.transport = transport;
+        this.authenticator = authenticator;
+        this.retrier = retrier;
+        this.redirects = new RedirectFollower(transport, listener);
+        this.statistics = statistics;
+        this.listener = listener;
+    }
+
+    RegistryAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    Retrier retrier() {
+        return retrier;
+    }
+
+    /**
+     * Sends a request for a path under {@code /v2/<repository>/} and hands a 2xx answer to {@code handler}.
+     *
+     * @param bodyName what the handler reads, for the line logged when its body breaks off ("manifest"), or null
+     * @throws Retrier.GaveUp when the handler's body kept breaking off; any other IOException the handler threw
+     */
+    <T> T send(String method, Operation op, String pathUnderRepository, Map<String, String> headers, String bodyName,
+               Retrier.Handler<T> handler) throws IOException {
+        ping(op);
+        URI uri = endpoint.resolve("/v2/" + op.repository() + "/" + pathUnderRepository);
+        String kind = method + " " + kindOf(pathUnderRepository);
+        try {
+            return retrier.exchange(() -> {
+                statistics.request(endpoint.registry(), kind);
+                return authorized(method, op, uri, headers);
+            }, (response, attempt) -> {
+                if (response.getCode() / 100 != 2) {
+                    throw refused(op, response, attempt);
+                }
+                return handler.handle(response, attempt);
+            }, retry -> logRetry(op, bodyName, retry));
+        } catch (Retrier.GaveUp e) {
+            if (e.brokenBody()) {
+                throw e;
+            }
+            throw unreachable(op, e);
+        }
+    }
+
+    private static String kindOf(String pathUnderRepository) {
+        int slash = pathUnderRepository.indexOf('/');
+        String first = slash < 0 ? pathUnderRepository : pathUnderRepository.substring(0, slash);
+        return first.endsWith("s") ? first.substring(0, first.length() - 1) : first;
+    }
+
+    /** {@code GET /v2/} once per registry: it tells whether and how the registry wants to be authenticated. */
+    private synchronized void ping(Operation op) {
+        if (pinged) {
+            return;
+        }
+        URI uri = endpoint.resolve("/v2/");
+        try {
+            retrier.exchange(() -> {
+                statistics.request(endpoint.registry(), "ping");
+                return transport.open(ClassicRequestBuilder.get(uri).build());
+            }, (response, attempt) -> {
+                try (response) {
+                    int status = response.getCode();
+                    if (status == 407) {
+                        throw proxyRefused(op);
+                    }
+                    if (status == 401) {
+                        authenticator.accept(challenges(response));
+                    } else if (status == 404) {
+                        throw op.failure(Reason.PROTOCOL, endpoint + " does not serve the registry API (/v2/ answered HTTP 404)");
+                    }
+                    listener.debug("registry " + endpoint.registry() + " at " + endpoint + ": /v2/ answered HTTP " + status
+                            + (authenticator.hasChallenge() ? ", authentication required" : ""));
+                    return null;
+                }
+            }, retry -> logRetry(op, null, retry));
+        } catch (Retrier.GaveUp e) {
+            throw unreachable(op, e);
+        } catch (IOException e) {
+            throw op.failure(Reason.UNREACHABLE, "registry " + endpoint + " is unreachable: " + Retrier.describe(e), e);
+        }
+        pinged = true;
+    }
+
+    /** One attempt: the request with the current authorization, and once more with a renewed token on 401. */
+    private ClassicHttpResponse authorized(String method, Operation op, URI uri, Map<String, String> headers) throws IOException {
+        ClassicHttpResponse response = redirects.send(method, op, uri, headers, authorization(op, false));
+        if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
+            // an expired or too narrow token: renew it once, then the registry's word is final
+            BoundedBody.abort(response);
+            listener.debug("registry " + endpoint.registry() + " refused the token for " + op.repository() + "; renewing it");
+            response = redirects.send(method, op, uri, headers, authorization(op, true));
+        }
+        return response;
+    }
+
+    private Optional<String> authorization(Operation op, boolean renew) {
+        try {
+            return authenticator.authorization(op.repository(), renew);
+        } catch (AuthenticationException e) {
+            throw op.failure(e.unreachable() ? Reason.UNREACHABLE : e.protocol() ? Reason.PROTOCOL : Reason.DENIED, e.getMessage(), e);
+        }
+    }
+
+    private void logRetry(Operation op, String bodyName, Retrier.Retry retry) {
+        statistics.retried(op.image());
+        String seconds = String.format(java.util.Locale.ROOT, "%.1f s", retry.delay().toMillis() / 1000.0);
+        if (retry.kind() == Retrier.Kind.BROKEN_BODY && bodyName != null) {
+            listener.warn("reading the " + bodyName + " of " + op.image().familiarString() + " broke off (" + retry.reason()
+                    + "); retrying in " + seconds);
+            return;
+        }
+        listener.warn(String.format(java.util.Locale.ROOT, "attempt %d of %d to %s %s from %s failed (%s); retrying in %s",
+                retry.failedAttempt(), retry.attempts(), op.action(), op.image().familiarString(), endpoint.registry(),
+                retry.reason(), seconds));
+    }
+
+    /** A final answer that is not a 2xx: the registry's own words, and whose credentials it refused. */
+    private ImagePullException refused(Operation op, ClassicHttpResponse response, int attempts) {
+        int status = response.getCode();
+        if (status == 407) {
+            BoundedBody.abort(response);
+            return proxyRefused(op);
+        }
+        String detail = ErrorBodies.describe(status, BoundedBody.readQuietly(response, ErrorBodies.MAX_BODY));
+        Reason reason = switch (status) {
+            case 401, 403 -> Reason.DENIED;
+            case 404 -> Reason.NOT_FOUND;
+            default -> Reason.PROTOCOL;
+        };
+        if (status == 401 || status == 403) {
+            detail += authenticator.credentials().map(c -> "; the credentials from " + c.source() + " were rejected")
+                    .orElse("; no credentials are configured for " + endpoint.registry());
+        }
+        if (attempts > 1) {
+            detail += " after " + attempts + " attempts";
+        }
+        return op.failure(reason, detail);
+    }
+
+    private static List<AuthChallenge> challenges(ClassicHttpResponse response) {
+        return Arrays.stream(response.getHeaders(HttpHeaders.WWW_AUTHENTICATE))
+                .flatMap(h -> AuthChallenge.parse(h.getValue()).stream())
+                .toList();
+    }
+
+    /** A 407 is the proxy's word, not the registry's: the message names the proxy, and the reason points at the network settings. */
+    private ImagePullException proxyRefused(Operation op) {
+        return op.failure(Reason.UNREACHABLE, transport.proxyAuthenticationFailure(endpoint.base()) + " (HTTP 407 Proxy Authentication Required)");
+    }
+
+    private ImagePullException unreachable(Operation op, Retrier.GaveUp e) {
+        return op.failure(Reason.UNREACHABLE, "registry " + endpoint + " is unreachable: " + e.describeCause()
+                + (e.attempts() > 1 ? " (" + e.attempts() + " attempts)" : ""), e.getCause());
+    }
+}
