@@ -3,12 +3,11 @@ package io.github.frozenimages.images.core.output;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.frozenimages.images.core.output.PulledImage;
+import io.github.frozenimages.images.core.files.AtomicFile;
+import io.github.frozenimages.images.core.files.Durability;
 import io.github.frozenimages.images.core.model.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -52,14 +51,8 @@ public final class PullReport {
             }
             n.put("millis", p.duration().toMillis());
         }
-        Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.write(temp, Json.write(root));
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        // not synced: nothing of the plugin reads the report back, and every pull writes it anew
+        AtomicFile.write(file, Json.write(root), Durability.UNSYNCED);
     }
 
     /** The log's table: one row per image, columns padded to their widest cell. */

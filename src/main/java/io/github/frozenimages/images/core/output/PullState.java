@@ -1,11 +1,12 @@
 package io.github.frozenimages.images.core.output;
 
+import io.github.frozenimages.images.core.files.AtomicFile;
+import io.github.frozenimages.images.core.files.Durability;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,13 +45,9 @@ public final class PullState {
     }
 
     public void record(String request) throws IOException {
-        Path temp = Files.createTempFile(stateFile.getParent(), stateFile.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(temp, describe(request), StandardCharsets.UTF_8);
-            Files.move(temp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        // not synced: upToDate compares the whole record with the files as they are, so a record a crash
+        // tore never matches and costs one full pull, never a skipped one
+        AtomicFile.write(stateFile, describe(request).getBytes(StandardCharsets.UTF_8), Durability.UNSYNCED);
     }
 
     /** Forgets the record: the next build does the full work. */

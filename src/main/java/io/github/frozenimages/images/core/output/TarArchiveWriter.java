@@ -1,13 +1,13 @@
 package io.github.frozenimages.images.core.output;
 
+import io.github.frozenimages.images.core.files.AtomicFile;
+import io.github.frozenimages.images.core.files.Durability;
 import io.github.frozenimages.images.core.ref.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.Locale;
@@ -39,30 +39,25 @@ public final class TarArchiveWriter {
      */
     public static void write(Path tree, Path archive, java.time.Instant entryTime) throws IOException {
         Path target = archive.toAbsolutePath().normalize();
-        Files.createDirectories(target.getParent());
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + "-", ".partial");
-        boolean done = false;
-        try {
-            // hashed as it is written, so the checksum costs no second read of a possibly large archive
-            MessageDigest sha256 = Digest.sha256Hasher();
-            try (OutputStream file = new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(temp), sha256), 1 << 16);
+        // hashed as it is written, so the checksum costs no second read of a possibly large archive
+        MessageDigest sha256 = Digest.sha256Hasher();
+        // synced: a later build whose tree is unchanged keeps an archive that is there without reading it, so
+        // one that a crash left short would be kept build after build
+        AtomicFile.write(target, Durability.SYNCED, out -> {
+            try (OutputStream file = new BufferedOutputStream(new DigestOutputStream(out, sha256), 1 << 16);
                  OutputStream body = isGzip(target) ? gzip(file) : file) {
                 TarStreamWriter.write(tree, body, entryTime);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-            writeChecksum(target, Digest.of(Digest.SHA256, sha256.digest()));
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(temp);
-            }
-        }
+        });
+        writeChecksum(target, Digest.of(Digest.SHA256, sha256.digest()));
     }
 
     /** {@code <archive>.sha256} in sha256sum's format, so {@code sha256sum -c} checks a copied bundle. */
     private static void writeChecksum(Path archive, Digest digest) throws IOException {
         String line = digest.hex() + "  " + archive.getFileName() + "\n";
-        Files.writeString(archive.resolveSibling(archive.getFileName() + ".sha256"), line, StandardCharsets.US_ASCII);
+        // as durable as the archive it describes, and never seen half-written by a sha256sum -c
+        AtomicFile.write(archive.resolveSibling(archive.getFileName() + ".sha256"), line.getBytes(StandardCharsets.US_ASCII),
+                Durability.SYNCED);
     }
 
     private static OutputStream gzip(OutputStream out) throws IOException {

@@ -3,6 +3,8 @@ package io.github.frozenimages.images.core.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.frozenimages.images.core.files.AtomicFile;
+import io.github.frozenimages.images.core.files.Durability;
 import io.github.frozenimages.images.core.model.Json;
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.ref.Digest;
@@ -11,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -40,14 +41,9 @@ public final class TagRecords {
         node.put("digest", top.digest().toString());
         node.put("mediaType", top.mediaType());
         node.put("size", top.size());
-        Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, ".tag", ".tmp");
-        try {
-            Files.write(temp, Json.write(node));
-            Files.move(temp, file(nameAndTag), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        // synced: lookup would refuse a torn record, but by then it has replaced the good one, and an offline
+        // build after the crash no longer knows the tag; a record is written only when its tag moves
+        AtomicFile.write(file(nameAndTag), Json.write(node), Durability.SYNCED);
     }
 
     public Optional<Descriptor> lookup(ImageReference image) {

@@ -1,10 +1,11 @@
 package io.github.frozenimages.images.core.store;
 
+import io.github.frozenimages.images.core.files.AtomicFile;
+import io.github.frozenimages.images.core.files.Durability;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,16 +48,12 @@ final class VerifiedStamps {
     }
 
     void record(Path blob, String key) throws IOException {
-        Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, "." + key, ".tmp");
-        try {
-            String stamp = describe(blob);
-            Files.writeString(temp, stamp, StandardCharsets.US_ASCII);
-            Files.move(temp, directory.resolve(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            known.put(key, stamp);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        String stamp = describe(blob);
+        // not synced: matches() compares the whole stamp with the blob's attributes, so a stamp that a crash
+        // tore never matches and only sends its blob through hashing again; a sync here would put a wait on
+        // the disk into every blob a pull verifies
+        AtomicFile.write(directory.resolve(key), stamp.getBytes(StandardCharsets.US_ASCII), Durability.UNSYNCED);
+        known.put(key, stamp);
     }
 
     void forget(String key) throws IOException {

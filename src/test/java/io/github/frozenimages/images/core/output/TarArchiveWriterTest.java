@@ -2,6 +2,7 @@ package io.github.frozenimages.images.core.output;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.frozenimages.images.core.ref.Platform;
@@ -118,6 +119,23 @@ class TarArchiveWriterTest {
         try (Stream<Path> siblings = Files.list(archive.getParent())) {
             // the archive and its checksum file, nothing else
             assertEquals(List.of(archive, archive.resolveSibling(archive.getFileName() + ".sha256")), siblings.sorted().toList());
+        }
+    }
+
+    @Test
+    void aFailedWriteKeepsTheEarlierArchiveAndItsChecksum() throws IOException {
+        Path archive = temp.resolve("out").resolve("image.tar");
+        TarArchiveWriter.write(tree, archive);
+        Path checksum = archive.resolveSibling(archive.getFileName() + ".sha256");
+        byte[] earlier = Files.readAllBytes(archive);
+        String earlierChecksum = Files.readString(checksum);
+
+        assertThrows(IOException.class, () -> TarArchiveWriter.write(temp.resolve("no-such-tree"), archive));
+
+        assertArrayEquals(earlier, Files.readAllBytes(archive));
+        assertEquals(earlierChecksum, Files.readString(checksum));
+        try (Stream<Path> siblings = Files.list(archive.getParent())) {
+            assertEquals(List.of(archive, checksum), siblings.sorted().toList(), "no temporary file left behind");
         }
     }
 
