@@ -1,6 +1,7 @@
 package io.github.frozenimages.images.maven;
 
 import io.github.frozenimages.images.core.ImageRequest;
+import io.github.frozenimages.images.core.NetworkOptions;
 import io.github.frozenimages.images.core.PullListener;
 import io.github.frozenimages.images.core.lock.ImageLocker;
 import java.util.List;
@@ -43,11 +44,12 @@ public class LockMojo extends AbstractImagesMojo {
             return;
         }
         List<ImageRequest> requests = imageRequests();
+        NetworkOptions network = network();
         if (requests.isEmpty()) {
             getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
             return;
         }
         PullListener listener = new MavenPullListener(getLog(), null);
-        lock(requests, () -> new ImageLocker(cacheDirectory(), insecureRegistries(), credentials(listener), network(), listener));
+        lock(requests, () -> new ImageLocker(cacheDirectory(), insecureRegistries(), credentials(listener), network, listener));
     }
 }

@@ -62,6 +62,19 @@ class PullMojoTest {
         redirectOutput(mojo);
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().contains("\"linux/\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (check <platform> or -Dimages.platform)"), "names the parameter: " + e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void anInvalidPlatformOfOneImageNamesTheImages(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        ImageSpec image = new ImageSpec("alpine:3.20");
+        image.setPlatform("linux/");
+        MojoExtension.setVariableValueToObject(mojo, "images", List.of(image));
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("\"linux/\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (check <images> or -Dimages)"), "names the parameter: " + e.getMessage());
     }
 
     @Test
@@ -70,7 +83,7 @@ class PullMojoTest {
     void anUnknownFormatIsAConfigurationFailure(PullMojo mojo) throws Exception {
         redirectOutput(mojo);
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
-        assertEquals("unknown output format \"tarball\": use docker, oci or legacy", e.getMessage());
+        assertEquals("unknown output format \"tarball\": use docker, oci or legacy (check <format> or -Dimages.format)", e.getMessage());
     }
 
     @Test
@@ -80,6 +93,19 @@ class PullMojoTest {
         MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec("Alpine:3")));
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().startsWith("invalid image reference \"Alpine:3\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (check <images> or -Dimages)"), "names the parameter: " + e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void anInvalidReferenceInTheImagesFileNamesTheFile(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        Path file = Files.writeString(work.resolve("images.txt"), "# base images\nalpine:3.20\nAlpine:3\n");
+        MojoExtension.setVariableValueToObject(mojo, "images", null);
+        MojoExtension.setVariableValueToObject(mojo, "imagesFile", file.toFile());
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("invalid image reference \"Alpine:3\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" in " + file + " (check <imagesFile> or -Dimages.file)"), "names the file: " + e.getMessage());
     }
 
     @Test
