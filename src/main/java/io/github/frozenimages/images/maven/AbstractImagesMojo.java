@@ -251,9 +251,13 @@ abstract class AbstractImagesMojo extends AbstractMojo {
         return insecure;
     }
 
-    /** The network settings, each checked as it is read: a mistake is a MojoFailureException naming its parameter. */
+    /**
+     * The network settings, each checked as it is read, so that a mistake fails the build before any request,
+     * as a MojoFailureException naming its parameter: retries, timeout, mirrors, proxies.
+     */
     final NetworkOptions network() throws MojoFailureException {
-        return NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors, settings, settingsDecrypter);
+        return NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors, insecureRegistries(),
+                settings, settingsDecrypter);
     }
 
     final boolean offline() {
@@ -294,7 +298,8 @@ abstract class AbstractImagesMojo extends AbstractMojo {
      * Resolves the images with HEAD requests, writes the lock file (only when its content changed) and logs what
      * changed, for the review of the lock file's diff.
      *
-     * @param locker asked for only once locking can go ahead (online)
+     * @param locker asked for only once locking can go ahead (online); the network settings it uses are checked
+     *               already, with {@link #network}
      */
     final ImageLock lock(List<ImageRequest> requests, Supplier<ImageLocker> locker) throws MojoExecutionException, MojoFailureException {
         Path file = lockFile();
@@ -313,9 +318,6 @@ abstract class AbstractImagesMojo extends AbstractMojo {
         ImageLock lock;
         try {
             lock = locker.get().lock(requests);
-        } catch (IllegalArgumentException e) {
-            // a mirror URL the locker refused when it came to reach it
-            throw misconfigured(UserParameter.MIRRORS, e);
         } catch (ImagePullException e) {
             throw MavenExceptions.failed(e);
         }

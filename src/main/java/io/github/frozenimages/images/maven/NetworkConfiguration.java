@@ -7,6 +7,7 @@ import io.github.frozenimages.images.core.NetworkOptions;
 import io.github.frozenimages.images.core.http.ProxySettings;
 import io.github.frozenimages.images.core.http.TlsSettings;
 import io.github.frozenimages.images.core.ref.ImageReference;
+import io.github.frozenimages.images.core.registry.RegistryEndpoint;
 import java.io.File;
 import java.net.URI;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.settings.Proxy;
 import org.apache.maven.settings.Settings;
@@ -34,7 +36,8 @@ final class NetworkConfiguration {
     }
 
     static NetworkOptions build(int retries, int timeoutSeconds, File trustStore, String trustStorePassword,
-                                List<MirrorSpec> mirrorSpecs, Settings settings, SettingsDecrypter decrypter) throws MojoFailureException {
+                                List<MirrorSpec> mirrorSpecs, Set<String> insecureRegistries, Settings settings,
+                                SettingsDecrypter decrypter) throws MojoFailureException {
         if (timeoutSeconds < 1) {
             throw misconfigured(UserParameter.TIMEOUT, "the timeout must be a positive number of seconds, not " + timeoutSeconds);
         }
@@ -42,10 +45,15 @@ final class NetworkConfiguration {
                 TlsSettings.dockerCertsDirectories(Path.of(System.getProperty("user.home"))));
         NetworkOptions attempts = read(UserParameter.RETRIES, () -> NetworkOptions.DEFAULTS.withAttempts(retries));
         return attempts.withTimeout(Duration.ofSeconds(timeoutSeconds)).withTls(tls).withProxies(proxies(settings, decrypter))
-                .withMirrors(mirrors(mirrorSpecs));
+                .withMirrors(mirrors(mirrorSpecs, insecureRegistries));
     }
 
-    static Map<String, List<URI>> mirrors(List<MirrorSpec> specs) throws MojoFailureException {
+    /**
+     * The mirrors by canonical registry name, each URL held to the rules the pull applies to it (an http(s) URL
+     * with a host; plain http only to loopback or an insecure registry), so a mirror no image uses yet is
+     * checked too, and one that is used fails here rather than halfway through the pull.
+     */
+    static Map<String, List<URI>> mirrors(List<MirrorSpec> specs, Set<String> insecureRegistries) throws MojoFailureException {
         Map<String, List<URI>> byRegistry = new LinkedHashMap<>();
         if (specs == null) {
             return byRegistry;
@@ -67,6 +75,7 @@ final class NetworkConfiguration {
             } catch (IllegalArgumentException e) {
                 throw misconfigured(UserParameter.MIRRORS, "mirror URL \"" + m.getUrl() + "\" is not a URL", e);
             }
+            read(UserParameter.MIRRORS, () -> RegistryEndpoint.mirror(url, insecureRegistries));
             byRegistry.computeIfAbsent(registry, k -> new ArrayList<>()).add(url);
         }
         return byRegistry;

@@ -10,6 +10,7 @@ import io.github.frozenimages.images.core.http.ProxySettings;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.settings.Proxy;
 import org.apache.maven.settings.Settings;
@@ -23,14 +24,14 @@ class NetworkConfigurationTest {
         return m;
     }
 
-    private static String refused(List<MirrorSpec> mirrors) {
-        return assertThrows(MojoFailureException.class, () -> NetworkConfiguration.mirrors(mirrors)).getMessage();
+    private static String refused(List<MirrorSpec> mirrors, Set<String> insecureRegistries) {
+        return assertThrows(MojoFailureException.class, () -> NetworkConfiguration.mirrors(mirrors, insecureRegistries)).getMessage();
     }
 
     @Test
     void commandLineMirrorsAreParsedAndGroupedByNormalisedRegistry() throws Exception {
         Map<String, List<URI>> mirrors = NetworkConfiguration.mirrors(List.of(
-                cli("docker.io=https://mirror-a:5000"), cli("index.docker.io=https://mirror-b"), cli("quay.io=https://q.example")));
+                cli("docker.io=https://mirror-a:5000"), cli("index.docker.io=https://mirror-b"), cli("quay.io=https://q.example")), Set.of());
         assertEquals(Map.of("docker.io", List.of(URI.create("https://mirror-a:5000"), URI.create("https://mirror-b")),
                 "quay.io", List.of(URI.create("https://q.example"))), mirrors);
     }
@@ -42,8 +43,29 @@ class NetworkConfigurationTest {
     }
 
     @Test
+    void plainHttpReachesAMirrorOnlyOnLoopbackOrWhenItIsListedInsecure() throws Exception {
+        String message = refused(List.of(cli("docker.io=http://mirror.example:5000")), Set.of());
+        assertTrue(message.contains("\"http://mirror.example:5000\""), message);
+        assertTrue(message.endsWith(" (check <mirrors> or -Dimages.mirrors)"), message);
+
+        assertEquals(Map.of("docker.io", List.of(URI.create("http://mirror.example:5000"))),
+                NetworkConfiguration.mirrors(List.of(cli("docker.io=http://mirror.example:5000")), Set.of("mirror.example:5000")));
+        assertEquals(Map.of("docker.io", List.of(URI.create("http://127.0.0.1:5000"))),
+                NetworkConfiguration.mirrors(List.of(cli("docker.io=http://127.0.0.1:5000")), Set.of()));
+    }
+
+    @Test
+    void aMirrorUrlNeedsAnHttpSchemeAndAHost() {
+        for (String url : List.of("mirror.example:5000", "ftp://mirror.example", "https:///v2/", "https://mirror example")) {
+            String message = refused(List.of(cli("docker.io=" + url)), Set.of());
+            assertTrue(message.contains(url), message);
+            assertTrue(message.endsWith(" (check <mirrors> or -Dimages.mirrors)"), message);
+        }
+    }
+
+    @Test
     void aMirrorOfAnInvalidRegistryNameIsRefused() {
-        String message = refused(List.of(cli("my_registry.example=https://mirror.example")));
+        String message = refused(List.of(cli("my_registry.example=https://mirror.example")), Set.of());
         assertTrue(message.startsWith("the mirrored registry \"my_registry.example\" is not a registry name"), message);
         assertTrue(message.endsWith(" (check <mirrors> or -Dimages.mirrors)"), message);
     }
@@ -51,10 +73,10 @@ class NetworkConfigurationTest {
     @Test
     void retriesAndTimeoutAreCheckedAsTheyAreRead() {
         MojoFailureException retries = assertThrows(MojoFailureException.class,
-                () -> NetworkConfiguration.build(0, 30, null, null, null, null, null));
+                () -> NetworkConfiguration.build(0, 30, null, null, null, Set.of(), null, null));
         assertTrue(retries.getMessage().endsWith(" (check <retries> or -Dimages.retries)"), retries.getMessage());
         MojoFailureException timeout = assertThrows(MojoFailureException.class,
-                () -> NetworkConfiguration.build(5, 0, null, null, null, null, null));
+                () -> NetworkConfiguration.build(5, 0, null, null, null, Set.of(), null, null));
         assertEquals("the timeout must be a positive number of seconds, not 0 (check <timeout> or -Dimages.timeout)", timeout.getMessage());
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.frozenimages.images.testing.FaultProxy;
 import io.github.frozenimages.images.testing.RegistryServer;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import java.io.File;
@@ -110,6 +111,34 @@ class PullMojoTest {
 
     @Test
     @InjectMojo(goal = "pull", pom = POM)
+    void aPlainHttpMirrorFailsTheBuildBeforeAnyRequestNamingTheParameter(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        try (RegistryServer registry = RegistryServer.start(); FaultProxy recorder = FaultProxy.start(registry.baseUrl())) {
+            StandardFixtures.pushTo(registry.baseUrl());
+            String image = recorder.address() + "/test/oci-image:1.0";
+            MojoExtension.setVariableValueToObject(mojo, "platform", null);
+            // the mirror is for another image's registry: a check made only when that image is pulled would come
+            // after the first image's requests, so only a check of the configuration leaves the registry unasked
+            MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec(image), new ImageSpec("registry.example/team/app:1.0")));
+            MojoExtension.setVariableValueToObject(mojo, "mirrors", List.of(mirror("registry.example", "http://mirror.example:5000")));
+
+            MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+            assertTrue(e.getMessage().contains("\"http://mirror.example:5000\""), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" (check <mirrors> or -Dimages.mirrors)"), "names the parameter: " + e.getMessage());
+            assertEquals(List.of(), recorder.requests(), "no request was sent");
+            assertFalse(Files.exists(work.resolve("out")));
+
+            // the same build without the mistake goes through the recorder, so its silence above means something
+            MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec(image)));
+            MojoExtension.setVariableValueToObject(mojo, "mirrors", null);
+            mojo.execute();
+            assertFalse(recorder.requests().isEmpty());
+            assertTrue(Files.isRegularFile(work.resolve("out/index.json")));
+        }
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
     void pullsFromARealRegistryAndReportsAFailedPullAsExecutionFailure(PullMojo mojo) throws Exception {
         redirectOutput(mojo);
         try (RegistryServer registry = RegistryServer.start()) {
@@ -124,6 +153,13 @@ class PullMojoTest {
             assertTrue(e.getMessage().contains("MANIFEST_UNKNOWN"), e.getMessage());
             assertTrue(e.getMessage().contains("check the name and tag"), "the message says what to do: " + e.getMessage());
         }
+    }
+
+    static MirrorSpec mirror(String registry, String url) {
+        MirrorSpec mirror = new MirrorSpec();
+        mirror.setRegistry(registry);
+        mirror.setUrl(url);
+        return mirror;
     }
 
     private void redirectOutput(PullMojo mojo) throws IllegalAccessException {
