@@ -253,11 +253,15 @@ abstract class AbstractImagesMojo extends AbstractMojo {
 
     /**
      * The network settings, each checked as it is read, so that a mistake fails the build before any request,
-     * as a MojoFailureException naming its parameter: retries, timeout, mirrors, proxies.
+     * as a MojoFailureException naming its parameter: retries, timeout, mirrors, proxies, the trust store, and
+     * the certs.d folders of these images' registries and of the mirrors, where they are reached over https.
      */
-    final NetworkOptions network() throws MojoFailureException {
-        return NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors, insecureRegistries(),
+    final NetworkOptions network(List<ImageRequest> requests) throws MojoFailureException {
+        Set<String> insecure = insecureRegistries();
+        NetworkOptions options = NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors, insecure,
                 settings, settingsDecrypter);
+        TrustFiles.check(options.tls(), TrustFiles.httpsAuthorities(requests, options.mirrors(), insecure));
+        return options;
     }
 
     final boolean offline() {

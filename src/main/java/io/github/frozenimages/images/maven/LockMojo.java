@@ -44,7 +44,7 @@ public class LockMojo extends AbstractImagesMojo {
             return;
         }
         List<ImageRequest> requests = imageRequests();
-        NetworkOptions network = network();
+        NetworkOptions network = network(requests);
         if (requests.isEmpty()) {
             getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
             return;

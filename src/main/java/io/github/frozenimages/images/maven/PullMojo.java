@@ -183,7 +183,7 @@ public class PullMojo extends AbstractImagesMojo {
             throw misconfigured(UserParameter.PARALLEL_DOWNLOADS, "parallelDownloads must be at least 1, was " + parallelDownloads);
         }
         Instant timestamp = read(UserParameter.OUTPUT_TIMESTAMP, () -> OutputTimestamp.parse(outputTimestamp));
-        NetworkOptions network = network();
+        NetworkOptions network = network(requests);
         Path output = outputDirectory();
         Optional<Path> archiveFile = archivePath();
         Path cache = cacheDirectory();

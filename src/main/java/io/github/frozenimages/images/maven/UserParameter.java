@@ -24,7 +24,9 @@ enum UserParameter {
     DOCKER_HOST("dockerHost", "images.dockerHost"),
     LOAD_TIMEOUT("loadTimeout", "images.loadTimeout"),
     /** Maven's own proxies, which no goal parameter overrides. */
-    SETTINGS_PROXIES("the active <proxy> entries of settings.xml");
+    SETTINGS_PROXIES("the active <proxy> entries of settings.xml"),
+    /** Docker's per-registry TLS folders, read for every registry the build reaches over https. */
+    CERTS_D("the certs.d/<host:port>/ folder of that registry (~/.docker/certs.d or /etc/docker/certs.d)");
 
     private final String element;
     private final String property;

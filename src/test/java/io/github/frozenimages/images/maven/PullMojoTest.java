@@ -139,6 +139,34 @@ class PullMojoTest {
 
     @Test
     @InjectMojo(goal = "pull", pom = POM)
+    void anUnreadableTrustStoreFailsTheBuildBeforeAnyRequestNamingTheParameter(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        try (RegistryServer registry = RegistryServer.start(); FaultProxy recorder = FaultProxy.start(registry.baseUrl())) {
+            StandardFixtures.pushTo(registry.baseUrl());
+            MojoExtension.setVariableValueToObject(mojo, "platform", null);
+            // a plain-http loopback registry: the pull itself would never read the trust store
+            MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec(recorder.address() + "/test/oci-image:1.0")));
+
+            Path missing = work.resolve("no-such-ca.pem");
+            MojoExtension.setVariableValueToObject(mojo, "trustStore", missing.toFile());
+            MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+            assertEquals("the trust store " + missing + " does not exist (check <trustStore> or -Dimages.trustStore)", e.getMessage());
+
+            Path notAStore = Files.writeString(work.resolve("ca.p12"), "not a key store\n");
+            MojoExtension.setVariableValueToObject(mojo, "trustStore", notAStore.toFile());
+            e = assertThrows(MojoFailureException.class, mojo::execute);
+            assertTrue(e.getMessage().startsWith("cannot read the trust store " + notAStore), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" (check <trustStore> or -Dimages.trustStore)"), "names the parameter: " + e.getMessage());
+
+            assertEquals(List.of(), recorder.requests(), "no request was sent");
+            MojoExtension.setVariableValueToObject(mojo, "trustStore", null);
+            mojo.execute();
+            assertFalse(recorder.requests().isEmpty(), "the recorder sees the pull's requests");
+        }
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
     void pullsFromARealRegistryAndReportsAFailedPullAsExecutionFailure(PullMojo mojo) throws Exception {
         redirectOutput(mojo);
         try (RegistryServer registry = RegistryServer.start()) {
