@@ -1,5 +1,8 @@
 package io.github.frozenimages.images.maven;
 
+import static io.github.frozenimages.images.maven.MavenExceptions.misconfigured;
+import static io.github.frozenimages.images.maven.MavenExceptions.read;
+
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.ref.ImageRequest;
 import io.github.frozenimages.images.core.registry.NetworkOptions;
@@ -175,50 +178,70 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     }
 
     /**
-     * Every configured image, each for its platforms; a configuration mistake is a MojoFailureException. Also
-     * notes the {@code <serverId>} each registry takes, for {@link #credentials}.
+     * Every configured image, each for its platforms; a configuration mistake is a MojoFailureException naming
+     * the parameter it is in. Also notes the {@code <serverId>} each registry takes, for {@link #credentials}.
      */
     final List<ImageRequest> imageRequests() throws MojoFailureException {
-        List<ImageSpec> specs = specs();
         serverIds.clear();
-        try {
-            Platform defaultPlatform = platform == null || platform.isBlank()
-                    ? Platform.fromBuildEnvironment(System.getenv()) : Platform.parse(platform.trim());
-            List<ImageRequest> requests = new ArrayList<>();
-            for (ImageSpec spec : specs) {
-                if (spec.getName() == null || spec.getName().isBlank()) {
-                    throw new IllegalArgumentException("an <image> has no name");
-                }
-                Platform p = spec.getPlatform() == null || spec.getPlatform().isBlank()
-                        ? defaultPlatform : Platform.parse(spec.getPlatform().trim());
-                ImageReference reference = ImageReference.parse(spec.getName().trim());
-                if (spec.getServerId() != null && !spec.getServerId().isBlank()) {
-                    String earlier = serverIds.putIfAbsent(reference.registry(), spec.getServerId().trim());
-                    if (earlier != null && !earlier.equals(spec.getServerId().trim())) {
-                        throw new IllegalArgumentException("images of " + reference.registry() + " name two <serverId>s, \""
-                                + earlier + "\" and \"" + spec.getServerId().trim() + "\": one registry takes one set of credentials");
-                    }
-                }
-                List<Platform> chosen = morePlatforms();
-                // one platform named in <platforms> is simply the platform to pull
-                requests.add(new ImageRequest(reference, chosen.size() == 1 ? chosen.get(0) : p,
-                        chosen, allPlatforms()));
+        Platform defaultPlatform = platform == null || platform.isBlank()
+                ? read(UserParameter.PLATFORM, () -> Platform.fromBuildEnvironment(System.getenv()))
+                : read(UserParameter.PLATFORM, () -> Platform.parse(platform.trim()));
+        List<Platform> chosen = morePlatforms();
+        List<ImageRequest> requests = new ArrayList<>();
+        if (images != null) {
+            for (ImageSpec spec : images) {
+                requests.add(imageRequest(spec, UserParameter.IMAGES, "", defaultPlatform, chosen));
             }
-            return requests;
-        } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage(), e);
         }
+        if (imagesFile != null) {
+            List<String> names;
+            try {
+                names = ImageListFile.read(imagesFile.toPath());
+            } catch (IOException e) {
+                throw misconfigured(UserParameter.IMAGES_FILE, "could not read the images file " + imagesFile + ": " + e.getMessage(), e);
+            }
+            for (String name : names) {
+                requests.add(imageRequest(new ImageSpec(name), UserParameter.IMAGES_FILE, " in " + imagesFile, defaultPlatform, chosen));
+            }
+        }
+        return requests;
+    }
+
+    /** @param where how the message says where in {@code from} the image is written, if it needs saying */
+    private ImageRequest imageRequest(ImageSpec spec, UserParameter from, String where, Platform defaultPlatform, List<Platform> chosen)
+            throws MojoFailureException {
+        if (spec.getName() == null || spec.getName().isBlank()) {
+            throw misconfigured(from, "an <image> has no name");
+        }
+        Platform p;
+        ImageReference reference;
+        try {
+            p = spec.getPlatform() == null || spec.getPlatform().isBlank() ? defaultPlatform : Platform.parse(spec.getPlatform().trim());
+            reference = ImageReference.parse(spec.getName().trim());
+        } catch (IllegalArgumentException e) {
+            throw misconfigured(from, e.getMessage() + where, e);
+        }
+        if (spec.getServerId() != null && !spec.getServerId().isBlank()) {
+            String earlier = serverIds.putIfAbsent(reference.registry(), spec.getServerId().trim());
+            if (earlier != null && !earlier.equals(spec.getServerId().trim())) {
+                throw misconfigured(from, "images of " + reference.registry() + " name two <serverId>s, \""
+                        + earlier + "\" and \"" + spec.getServerId().trim() + "\": one registry takes one set of credentials");
+            }
+        }
+        // one platform named in <platforms> is simply the platform to pull
+        return new ImageRequest(reference, chosen.size() == 1 ? chosen.get(0) : p, chosen, allPlatforms());
     }
 
     private boolean allPlatforms() {
         return platforms != null && platforms.stream().anyMatch(p -> p.trim().equalsIgnoreCase("all"));
     }
 
-    private List<Platform> morePlatforms() {
+    private List<Platform> morePlatforms() throws MojoFailureException {
         if (platforms == null || allPlatforms()) {
             return List.of();
         }
-        return platforms.stream().map(String::trim).filter(p -> !p.isEmpty()).map(Platform::parse).toList();
+        return read(UserParameter.PLATFORMS,
+                () -> platforms.stream().map(String::trim).filter(p -> !p.isEmpty()).map(Platform::parse).toList());
     }
 
     final Set<String> insecureRegistries() {
@@ -229,9 +252,17 @@ abstract class AbstractImagesMojo extends AbstractMojo {
         return insecure;
     }
 
-    /** Throws IllegalArgumentException for a bad mirror or trust store setting. */
-    final NetworkOptions network() {
-        return NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors, settings, settingsDecrypter);
+    /**
+     * The network settings, each checked as it is read, so that a mistake fails the build before any request,
+     * as a MojoFailureException naming its parameter: retries, timeout, mirrors, proxies, the trust store, and
+     * the certs.d folders of these images' registries and of the mirrors, where they are reached over https.
+     */
+    final NetworkOptions network(List<ImageRequest> requests) throws MojoFailureException {
+        Set<String> insecure = insecureRegistries();
+        NetworkOptions options = NetworkConfiguration.build(retries, timeout, trustStore, trustStorePassword, mirrors, insecure,
+                settings, settingsDecrypter);
+        TrustFiles.check(options.tls(), TrustFiles.httpsAuthorities(requests, options.mirrors(), insecure));
+        return options;
     }
 
     final boolean offline() {
@@ -272,8 +303,8 @@ abstract class AbstractImagesMojo extends AbstractMojo {
      * Resolves the images with HEAD requests, writes the lock file (only when its content changed) and logs what
      * changed, for the review of the lock file's diff.
      *
-     * @param locker asked for only once locking can go ahead (online): building one reads the network settings,
-     *               whose mistakes are then MojoFailureExceptions
+     * @param locker asked for only once locking can go ahead (online); the network settings it uses are checked
+     *               already, with {@link #network}
      */
     final ImageLock lock(List<ImageRequest> requests, Supplier<ImageLocker> locker) throws MojoExecutionException, MojoFailureException {
         Path file = lockFile();
@@ -292,10 +323,8 @@ abstract class AbstractImagesMojo extends AbstractMojo {
         ImageLock lock;
         try {
             lock = locker.get().lock(requests);
-        } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage(), e);
         } catch (ImagePullException e) {
-            throw new MojoExecutionException(e.messageWithAdvice(), e);
+            throw MavenExceptions.failed(e);
         }
         int platforms = 0;
         for (ImageLock.Image image : lock.images()) {
@@ -375,20 +404,5 @@ abstract class AbstractImagesMojo extends AbstractMojo {
             return "all platforms";
         }
         return request.platforms().stream().map(Platform::toString).collect(Collectors.joining(", "));
-    }
-
-    private List<ImageSpec> specs() throws MojoFailureException {
-        List<ImageSpec> all = new ArrayList<>();
-        if (images != null) {
-            all.addAll(images);
-        }
-        if (imagesFile != null) {
-            try {
-                ImageListFile.read(imagesFile.toPath()).forEach(name -> all.add(new ImageSpec(name)));
-            } catch (IOException e) {
-                throw new MojoFailureException("could not read the images file " + imagesFile + ": " + e.getMessage(), e);
-            }
-        }
-        return all;
     }
 }

@@ -1,5 +1,8 @@
 package io.github.frozenimages.images.maven;
 
+import static io.github.frozenimages.images.maven.MavenExceptions.misconfigured;
+import static io.github.frozenimages.images.maven.MavenExceptions.read;
+
 import io.github.frozenimages.images.core.engine.ArchiveSource;
 import io.github.frozenimages.images.core.engine.EngineClient;
 import io.github.frozenimages.images.core.engine.EngineEndpoint;
@@ -99,7 +102,7 @@ public class LoadMojo extends AbstractMojo {
         try {
             loaded = client.load(source);
         } catch (EngineException e) {
-            throw new MojoExecutionException(withAdvice(e), e);
+            throw MavenExceptions.failed(e);
         }
         loaded.output().forEach(line -> getLog().debug("engine: " + line));
         loaded.names().forEach(name -> getLog().info("Loaded image: " + name));
@@ -111,13 +114,11 @@ public class LoadMojo extends AbstractMojo {
 
     private EngineClient client() throws MojoFailureException {
         if (loadTimeout <= 0) {
-            throw new MojoFailureException("loadTimeout must be a positive number of seconds, not " + loadTimeout);
+            throw misconfigured(UserParameter.LOAD_TIMEOUT, "the load timeout must be a positive number of seconds, not " + loadTimeout);
         }
-        try {
-            return new EngineClient(EngineEndpoint.resolve(dockerHost, environment), Duration.ofSeconds(loadTimeout));
-        } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage(), e);
-        }
+        // without <dockerHost> the address is DOCKER_HOST's, which <dockerHost> then overrides
+        EngineEndpoint endpoint = read(UserParameter.DOCKER_HOST, () -> EngineEndpoint.resolve(dockerHost, environment));
+        return new EngineClient(endpoint, Duration.ofSeconds(loadTimeout));
     }
 
     private ArchiveSource source() throws MojoFailureException {
@@ -126,22 +127,7 @@ public class LoadMojo extends AbstractMojo {
             throw new MojoFailureException("nothing to load: " + path + " does not exist; run images:pull first"
                     + (archive != null ? " with the same <archive>" : "") + ", or set <archive> (-Dimages.archive)");
         }
-        try {
-            return ArchiveSource.of(path);
-        } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage(), e);
-        }
-    }
-
-    private static String withAdvice(EngineException e) {
-        switch (e.reason()) {
-            case NOT_LISTENING:
-                return e.getMessage() + " (set DOCKER_HOST or -Dimages.dockerHost)";
-            case TIMEOUT:
-                return e.getMessage() + " (a large archive may need a longer -Dimages.loadTimeout)";
-            default:
-                return e.getMessage();
-        }
+        return read(archive != null ? UserParameter.ARCHIVE : UserParameter.OUTPUT_DIRECTORY, () -> ArchiveSource.of(path));
     }
 
     private Path outputDirectory() {

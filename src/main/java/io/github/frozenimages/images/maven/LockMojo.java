@@ -1,6 +1,7 @@
 package io.github.frozenimages.images.maven;
 
 import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.registry.NetworkOptions;
 import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.lock.ImageLocker;
 import io.github.frozenimages.images.core.registry.NetworkOptions;
@@ -45,17 +46,12 @@ public class LockMojo extends AbstractImagesMojo {
             return;
         }
         List<ImageRequest> requests = imageRequests();
+        NetworkOptions network = network(requests);
         if (requests.isEmpty()) {
             getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
             return;
         }
         PullListener listener = new MavenPullListener(getLog(), null);
-        NetworkOptions network;
-        try {
-            network = network();
-        } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage(), e);
-        }
         try (RegistrySession session = new RegistrySession(4, insecureRegistries(), credentials(listener), network, listener)) {
             lock(requests, () -> new ImageLocker(cacheDirectory(), session, listener));
         }

@@ -1,14 +1,20 @@
 package io.github.frozenimages.images.maven;
 
+import static io.github.frozenimages.images.maven.MavenExceptions.misconfigured;
+import static io.github.frozenimages.images.maven.MavenExceptions.read;
+
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.ImagePuller;
 import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.registry.NetworkOptions;
 import io.github.frozenimages.images.core.OutputFormat;
 import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.PullRequest;
+import io.github.frozenimages.images.core.auth.CredentialProvider;
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -161,7 +167,7 @@ public class PullMojo extends AbstractImagesMojo {
             request = request.withImages(applyLock(request, lockStrict, lockUpdate, session));
             new ImagePuller().pull(request, session, start);
         } catch (ImagePullException e) {
-            throw new MojoExecutionException(e.messageWithAdvice(), e);
+            throw MavenExceptions.failed(e);
         }
         if (attach) {
             File file = request.archive().orElseThrow().toFile();
@@ -171,22 +177,28 @@ public class PullMojo extends AbstractImagesMojo {
         }
     }
 
-    /** Builds the core's request; every configuration mistake becomes a MojoFailureException here. */
+    /** Builds the core's request; every configuration mistake becomes a MojoFailureException here, before any request. */
     private PullRequest request() throws MojoFailureException {
         List<ImageRequest> requests = imageRequests();
-        try {
-            PullListener listener = new MavenPullListener(getLog(), progressLine());
-            return new PullRequest(requests, outputDirectory(), OutputFormat.parse(format),
-                    archivePath(), parallelDownloads, cacheDirectory(), insecureRegistries(),
-                    credentials(listener), listener)
-                    .withNetwork(network())
-                    .withOffline(offline())
-                    .withIncludeNondistributable(includeNondistributable)
-                    .withVerifyCache(verifyCache)
-                    .withArchiveTimestamp(OutputTimestamp.parse(outputTimestamp));
-        } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage(), e);
+        OutputFormat outputFormat = read(UserParameter.FORMAT, () -> OutputFormat.parse(format));
+        if (parallelDownloads < 1) {
+            throw misconfigured(UserParameter.PARALLEL_DOWNLOADS, "parallelDownloads must be at least 1, was " + parallelDownloads);
         }
+        Instant timestamp = read(UserParameter.OUTPUT_TIMESTAMP, () -> OutputTimestamp.parse(outputTimestamp));
+        NetworkOptions network = network(requests);
+        Path output = outputDirectory();
+        Optional<Path> archiveFile = archivePath();
+        Path cache = cacheDirectory();
+        PullListener listener = new MavenPullListener(getLog(), progressLine());
+        CredentialProvider credentials = credentials(listener);
+        // all the request itself still refuses is the legacy format asked for several platforms
+        PullRequest pull = read(UserParameter.FORMAT, () -> new PullRequest(requests, output, outputFormat, archiveFile,
+                parallelDownloads, cache, insecureRegistries(), credentials, listener));
+        return pull.withNetwork(network)
+                .withOffline(offline())
+                .withIncludeNondistributable(includeNondistributable)
+                .withVerifyCache(verifyCache)
+                .withArchiveTimestamp(timestamp);
     }
 
     /** A live progress line only for a person at a terminal: not in batch mode (-B), not in CI, not when quiet. */

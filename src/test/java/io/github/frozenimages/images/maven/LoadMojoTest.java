@@ -48,6 +48,17 @@ class LoadMojoTest {
     void anUnusableDockerHostIsAConfigurationFailure(LoadMojo mojo) {
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().contains("ssh:// is not supported"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (check <dockerHost> or -Dimages.dockerHost)"), "names the parameter: " + e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    void anUnusableDockerHostVariableNamesTheParameterThatOverridesIt(LoadMojo mojo) throws Exception {
+        MojoExtension.setVariableValueToObject(mojo, "dockerHost", null);
+        mojo.environment = Map.of("DOCKER_HOST", "npipe:////./pipe/docker_engine");
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("DOCKER_HOST \"npipe:////./pipe/docker_engine\" is not usable"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (check <dockerHost> or -Dimages.dockerHost)"), "names the parameter: " + e.getMessage());
     }
 
     @Test
@@ -87,6 +98,7 @@ class LoadMojoTest {
     @MojoParameter(name = "loadTimeout", value = "0")
     void aNonPositiveTimeoutIsAConfigurationFailure(LoadMojo mojo) {
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
-        assertEquals("loadTimeout must be a positive number of seconds, not 0", e.getMessage());
+        assertEquals("the load timeout must be a positive number of seconds, not 0 (check <loadTimeout> or -Dimages.loadTimeout)",
+                e.getMessage());
     }
 }

@@ -12,6 +12,7 @@ import io.github.frozenimages.images.core.lock.ImageLock;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
+import io.github.frozenimages.images.testing.FaultProxy;
 import io.github.frozenimages.images.testing.RegistryServer;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import java.io.File;
@@ -27,6 +28,7 @@ import org.apache.maven.api.plugin.testing.InjectMojo;
 import org.apache.maven.api.plugin.testing.MojoExtension;
 import org.apache.maven.api.plugin.testing.MojoTest;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugin.logging.SystemStreamLog;
 import org.junit.jupiter.api.Test;
@@ -110,6 +112,41 @@ class LockMojoTest {
             assertTrue(log.contains("INFO locked " + single + " linux/arm64 to " + fixtures.ociImage().manifestDigest() + " (new)"), log.toString());
             assertTrue(log.contains("INFO using 2 locked digests from images.lock.json"), log.toString());
             assertEquals(2, ImageLock.read(lockFile).images().size());
+        }
+    }
+
+    @Test
+    @InjectMojo(goal = "lock", pom = POM)
+    void aPlainHttpMirrorFailsTheLockBeforeAnyRequestAndAFailedLockIsAnExecutionFailure(LockMojo lock) throws Exception {
+        try (RegistryServer registry = RegistryServer.start(); FaultProxy recorder = FaultProxy.start(registry.baseUrl())) {
+            StandardFixtures fixtures = StandardFixtures.pushTo(registry.baseUrl());
+            String image = recorder.address() + "/test/oci-image:1.0";
+            Path lockFile = work.resolve(ImageLock.FILE_NAME);
+            // images are locked one after the other: a mirror checked only when its image's turn comes would
+            // leave the first image already asked for
+            configure(lock, image, "registry.example/team/app:1.0");
+            MojoExtension.setVariableValueToObject(lock, "mirrors", List.of(PullMojoTest.mirror("registry.example", "http://mirror.example:5000")));
+
+            MojoFailureException e = assertThrows(MojoFailureException.class, lock::execute);
+            assertTrue(e.getMessage().contains("\"http://mirror.example:5000\""), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" (check <mirrors> or -Dimages.mirrors)"), "names the parameter: " + e.getMessage());
+            assertEquals(List.of(), recorder.requests(), "no request was sent");
+            assertFalse(Files.exists(lockFile));
+
+            // without the mistake the lock goes through the recorder, so its silence above means something
+            configure(lock, image);
+            MojoExtension.setVariableValueToObject(lock, "mirrors", null);
+            lock.execute();
+            assertFalse(recorder.requests().isEmpty());
+            assertEquals(Optional.of(Digest.parse(fixtures.ociImage().manifestDigest())),
+                    ImageLock.read(lockFile).manifest(ImageReference.parse(image), Platform.parse("linux/arm64")));
+
+            // a tag the registry lacks is no configuration mistake but a failed lock, with the core's advice
+            configure(lock, recorder.address() + "/test/oci-image:gone");
+            MojoExecutionException failed = assertThrows(MojoExecutionException.class, lock::execute);
+            assertTrue(failed.getMessage().contains("MANIFEST_UNKNOWN"), failed.getMessage());
+            assertTrue(failed.getMessage().endsWith("(check the name and tag, and whether the repository needs credentials)"),
+                    "the message says what to do: " + failed.getMessage());
         }
     }
 

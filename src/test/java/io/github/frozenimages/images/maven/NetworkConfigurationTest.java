@@ -1,5 +1,6 @@
 package io.github.frozenimages.images.maven;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,8 @@ import io.github.frozenimages.images.core.http.ProxySettings;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.settings.Proxy;
 import org.apache.maven.settings.Settings;
 import org.junit.jupiter.api.Test;
@@ -21,10 +24,14 @@ class NetworkConfigurationTest {
         return m;
     }
 
+    private static String refused(List<MirrorSpec> mirrors, Set<String> insecureRegistries) {
+        return assertThrows(MojoFailureException.class, () -> NetworkConfiguration.mirrors(mirrors, insecureRegistries)).getMessage();
+    }
+
     @Test
-    void commandLineMirrorsAreParsedAndGroupedByNormalisedRegistry() {
+    void commandLineMirrorsAreParsedAndGroupedByNormalisedRegistry() throws Exception {
         Map<String, List<URI>> mirrors = NetworkConfiguration.mirrors(List.of(
-                cli("docker.io=https://mirror-a:5000"), cli("index.docker.io=https://mirror-b"), cli("quay.io=https://q.example")));
+                cli("docker.io=https://mirror-a:5000"), cli("index.docker.io=https://mirror-b"), cli("quay.io=https://q.example")), Set.of());
         assertEquals(Map.of("docker.io", List.of(URI.create("https://mirror-a:5000"), URI.create("https://mirror-b")),
                 "quay.io", List.of(URI.create("https://q.example"))), mirrors);
     }
@@ -36,7 +43,64 @@ class NetworkConfigurationTest {
     }
 
     @Test
-    void onlyActiveProxiesOfSettingsAreUsed() {
+    void plainHttpReachesAMirrorOnlyOnLoopbackOrWhenItIsListedInsecure() throws Exception {
+        String message = refused(List.of(cli("docker.io=http://mirror.example:5000")), Set.of());
+        assertTrue(message.contains("\"http://mirror.example:5000\""), message);
+        assertTrue(message.endsWith(" (check <mirrors> or -Dimages.mirrors)"), message);
+
+        assertEquals(Map.of("docker.io", List.of(URI.create("http://mirror.example:5000"))),
+                NetworkConfiguration.mirrors(List.of(cli("docker.io=http://mirror.example:5000")), Set.of("mirror.example:5000")));
+        assertEquals(Map.of("docker.io", List.of(URI.create("http://127.0.0.1:5000"))),
+                NetworkConfiguration.mirrors(List.of(cli("docker.io=http://127.0.0.1:5000")), Set.of()));
+    }
+
+    @Test
+    void aMirrorUrlNeedsAnHttpSchemeAndAHost() {
+        for (String url : List.of("mirror.example:5000", "ftp://mirror.example", "https:///v2/", "https://mirror example")) {
+            String message = refused(List.of(cli("docker.io=" + url)), Set.of());
+            assertTrue(message.contains(url), message);
+            assertTrue(message.endsWith(" (check <mirrors> or -Dimages.mirrors)"), message);
+        }
+    }
+
+    @Test
+    void aMirrorOfAnInvalidRegistryNameIsRefused() {
+        String message = refused(List.of(cli("my_registry.example=https://mirror.example")), Set.of());
+        assertTrue(message.startsWith("the mirrored registry \"my_registry.example\" is not a registry name"), message);
+        assertTrue(message.endsWith(" (check <mirrors> or -Dimages.mirrors)"), message);
+    }
+
+    @Test
+    void retriesAndTimeoutAreCheckedAsTheyAreRead() {
+        MojoFailureException retries = assertThrows(MojoFailureException.class,
+                () -> NetworkConfiguration.build(0, 30, null, null, null, Set.of(), null, null));
+        assertTrue(retries.getMessage().endsWith(" (check <retries> or -Dimages.retries)"), retries.getMessage());
+        MojoFailureException timeout = assertThrows(MojoFailureException.class,
+                () -> NetworkConfiguration.build(5, 0, null, null, null, Set.of(), null, null));
+        assertEquals("the timeout must be a positive number of seconds, not 0 (check <timeout> or -Dimages.timeout)", timeout.getMessage());
+    }
+
+    @Test
+    void anActiveProxyWithoutHostOrWithAnImpossiblePortIsRefused() {
+        Settings settings = new Settings();
+        Proxy noHost = proxy(null, true);
+        noHost.setId("corporate");
+        settings.setProxies(List.of(noHost));
+        MojoFailureException e = assertThrows(MojoFailureException.class, () -> NetworkConfiguration.proxies(settings, null));
+        assertEquals("the proxy 'corporate' of settings.xml has no <host> (check the active <proxy> entries of settings.xml)", e.getMessage());
+
+        Proxy badPort = proxy("proxy.example", true);
+        badPort.setPort(0);
+        settings.setProxies(List.of(badPort));
+        e = assertThrows(MojoFailureException.class, () -> NetworkConfiguration.proxies(settings, null));
+        assertTrue(e.getMessage().contains("has the port 0"), e.getMessage());
+
+        settings.setProxies(List.of(proxy(null, false)));
+        assertDoesNotThrow(() -> NetworkConfiguration.proxies(settings, null), "an inactive proxy is not used, so not checked");
+    }
+
+    @Test
+    void onlyActiveProxiesOfSettingsAreUsed() throws Exception {
         Settings settings = new Settings();
         Proxy inactive = proxy("inactive.example", false);
         Proxy active = proxy("proxy.example", true);
@@ -55,7 +119,7 @@ class NetworkConfigurationTest {
     }
 
     @Test
-    void withoutProxiesTheJvmSettingsApply() {
+    void withoutProxiesTheJvmSettingsApply() throws Exception {
         assertSame(ProxySettings.SYSTEM, NetworkConfiguration.proxies(new Settings(), null));
         assertSame(ProxySettings.SYSTEM, NetworkConfiguration.proxies(null, null));
     }

@@ -114,6 +114,28 @@ class PluginDescriptorTest {
         assertEquals(List.of(), offenders, "parameters without Javadoc, @since or an images. user property");
     }
 
+    /** A failure message that tells the user to check {@code <x> or -Dy} must name a parameter that exists. */
+    @Test
+    void everyParameterThatFailureMessagesNameExistsWithThatProperty() {
+        Map<String, String> propertiesByName = new LinkedHashMap<>();
+        for (String goal : documentedGoals()) {
+            for (Element value : children(child(mojos.get(goal), "configuration"), null)) {
+                String expression = value.getTextContent().trim();
+                if (expression.startsWith("${") && expression.endsWith("}")) {
+                    propertiesByName.put(value.getTagName(), expression.substring(2, expression.length() - 1));
+                }
+            }
+        }
+        List<String> offenders = new ArrayList<>();
+        for (UserParameter parameter : UserParameter.values()) {
+            if (parameter.element() != null && !parameter.property().equals(propertiesByName.get(parameter.element()))) {
+                offenders.add(parameter + ": the goals' <" + parameter.element() + "> has the property "
+                        + propertiesByName.get(parameter.element()));
+            }
+        }
+        assertEquals(List.of(), offenders, "failure messages that name a parameter the goals do not have");
+    }
+
     @Test
     void mavenComponentsAreReadOnly() {
         List<String> offenders = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.frozenimages.images.testing.FaultProxy;
 import io.github.frozenimages.images.testing.RegistryServer;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import java.io.File;
@@ -62,6 +63,19 @@ class PullMojoTest {
         redirectOutput(mojo);
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().contains("\"linux/\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (check <platform> or -Dimages.platform)"), "names the parameter: " + e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void anInvalidPlatformOfOneImageNamesTheImages(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        ImageSpec image = new ImageSpec("alpine:3.20");
+        image.setPlatform("linux/");
+        MojoExtension.setVariableValueToObject(mojo, "images", List.of(image));
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("\"linux/\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (check <images> or -Dimages)"), "names the parameter: " + e.getMessage());
     }
 
     @Test
@@ -70,7 +84,7 @@ class PullMojoTest {
     void anUnknownFormatIsAConfigurationFailure(PullMojo mojo) throws Exception {
         redirectOutput(mojo);
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
-        assertEquals("unknown output format \"tarball\": use docker, oci or legacy", e.getMessage());
+        assertEquals("unknown output format \"tarball\": use docker, oci or legacy (check <format> or -Dimages.format)", e.getMessage());
     }
 
     @Test
@@ -80,6 +94,75 @@ class PullMojoTest {
         MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec("Alpine:3")));
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().startsWith("invalid image reference \"Alpine:3\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (check <images> or -Dimages)"), "names the parameter: " + e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void anInvalidReferenceInTheImagesFileNamesTheFile(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        Path file = Files.writeString(work.resolve("images.txt"), "# base images\nalpine:3.20\nAlpine:3\n");
+        MojoExtension.setVariableValueToObject(mojo, "images", null);
+        MojoExtension.setVariableValueToObject(mojo, "imagesFile", file.toFile());
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("invalid image reference \"Alpine:3\""), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" in " + file + " (check <imagesFile> or -Dimages.file)"), "names the file: " + e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void aPlainHttpMirrorFailsTheBuildBeforeAnyRequestNamingTheParameter(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        try (RegistryServer registry = RegistryServer.start(); FaultProxy recorder = FaultProxy.start(registry.baseUrl())) {
+            StandardFixtures.pushTo(registry.baseUrl());
+            String image = recorder.address() + "/test/oci-image:1.0";
+            MojoExtension.setVariableValueToObject(mojo, "platform", null);
+            // the mirror is for another image's registry: a check made only when that image is pulled would come
+            // after the first image's requests, so only a check of the configuration leaves the registry unasked
+            MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec(image), new ImageSpec("registry.example/team/app:1.0")));
+            MojoExtension.setVariableValueToObject(mojo, "mirrors", List.of(mirror("registry.example", "http://mirror.example:5000")));
+
+            MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+            assertTrue(e.getMessage().contains("\"http://mirror.example:5000\""), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" (check <mirrors> or -Dimages.mirrors)"), "names the parameter: " + e.getMessage());
+            assertEquals(List.of(), recorder.requests(), "no request was sent");
+            assertFalse(Files.exists(work.resolve("out")));
+
+            // the same build without the mistake goes through the recorder, so its silence above means something
+            MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec(image)));
+            MojoExtension.setVariableValueToObject(mojo, "mirrors", null);
+            mojo.execute();
+            assertFalse(recorder.requests().isEmpty());
+            assertTrue(Files.isRegularFile(work.resolve("out/index.json")));
+        }
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void anUnreadableTrustStoreFailsTheBuildBeforeAnyRequestNamingTheParameter(PullMojo mojo) throws Exception {
+        redirectOutput(mojo);
+        try (RegistryServer registry = RegistryServer.start(); FaultProxy recorder = FaultProxy.start(registry.baseUrl())) {
+            StandardFixtures.pushTo(registry.baseUrl());
+            MojoExtension.setVariableValueToObject(mojo, "platform", null);
+            // a plain-http loopback registry: the pull itself would never read the trust store
+            MojoExtension.setVariableValueToObject(mojo, "images", List.of(new ImageSpec(recorder.address() + "/test/oci-image:1.0")));
+
+            Path missing = work.resolve("no-such-ca.pem");
+            MojoExtension.setVariableValueToObject(mojo, "trustStore", missing.toFile());
+            MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+            assertEquals("the trust store " + missing + " does not exist (check <trustStore> or -Dimages.trustStore)", e.getMessage());
+
+            Path notAStore = Files.writeString(work.resolve("ca.p12"), "not a key store\n");
+            MojoExtension.setVariableValueToObject(mojo, "trustStore", notAStore.toFile());
+            e = assertThrows(MojoFailureException.class, mojo::execute);
+            assertTrue(e.getMessage().startsWith("cannot read the trust store " + notAStore), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" (check <trustStore> or -Dimages.trustStore)"), "names the parameter: " + e.getMessage());
+
+            assertEquals(List.of(), recorder.requests(), "no request was sent");
+            MojoExtension.setVariableValueToObject(mojo, "trustStore", null);
+            mojo.execute();
+            assertFalse(recorder.requests().isEmpty(), "the recorder sees the pull's requests");
+        }
     }
 
     @Test
@@ -98,6 +181,13 @@ class PullMojoTest {
             assertTrue(e.getMessage().contains("MANIFEST_UNKNOWN"), e.getMessage());
             assertTrue(e.getMessage().contains("check the name and tag"), "the message says what to do: " + e.getMessage());
         }
+    }
+
+    static MirrorSpec mirror(String registry, String url) {
+        MirrorSpec mirror = new MirrorSpec();
+        mirror.setRegistry(registry);
+        mirror.setUrl(url);
+        return mirror;
     }
 
     private void redirectOutput(PullMojo mojo) throws IllegalAccessException {
