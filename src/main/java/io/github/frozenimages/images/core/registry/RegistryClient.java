@@ -61,6 +61,7 @@ public final class RegistryClient {
         try {
             headers = http.send("HEAD", op, "manifests/" + reference, ACCEPT_MANIFESTS, null, (response, attempt) -> {
                 try (response) {
+                    statistics.rateLimit(op.image(), header(response, "ratelimit-remaining"));
                     return new String[] {header(response, "Docker-Content-Digest"), header(response, HttpHeaders.CONTENT_TYPE),
                             header(response, HttpHeaders.CONTENT_LENGTH)};
                 }

@@ -66,10 +66,7 @@ final class RegistryHttp {
         URI uri = endpoint.resolve("/v2/" + op.repository() + "/" + pathUnderRepository);
         String kind = method + " " + kindOf(pathUnderRepository);
         try {
-            return retrier.exchange(() -> {
-                statistics.request(endpoint.registry(), kind);
-                return authorized(method, op, uri, headers);
-            }, (response, attempt) -> {
+            return retrier.exchange(() -> authorized(method, op, uri, headers, kind), (response, attempt) -> {
                 if (response.getCode() / 100 != 2) {
                     throw refused(op, response, attempt);
                 }
@@ -124,12 +121,15 @@ final class RegistryHttp {
     }
 
     /** One attempt: the request with the current authorization, and once more with a renewed token on 401. */
-    private ClassicHttpResponse authorized(String method, Operation op, URI uri, Map<String, String> headers) throws IOException {
+    private ClassicHttpResponse authorized(String method, Operation op, URI uri, Map<String, String> headers, String kind)
+            throws IOException {
+        statistics.request(endpoint.registry(), kind);
         ClassicHttpResponse response = redirects.send(method, op, uri, headers, authorization(op, false));
         if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
             // an expired or too narrow token: renew it once, then the registry's word is final
             BoundedBody.abort(response);
             listener.debug("registry " + endpoint.registry() + " refused the token for " + op.repository() + "; renewing it");
+            statistics.request(endpoint.registry(), kind);
             response = redirects.send(method, op, uri, headers, authorization(op, true));
         }
         return response;
@@ -164,6 +164,9 @@ final class RegistryHttp {
             return proxyRefused(op);
         }
         String detail = ErrorBodies.describe(status, BoundedBody.readQuietly(response, ErrorBodies.MAX_BODY));
+        if (status == 429 && response.getFirstHeader("ratelimit-remaining") != null) {
+            return op.failure(Reason.RATE_LIMITED, detail + "; " + pullLimit(response, attempts));
+        }
         Reason reason = switch (status) {
             case 401, 403 -> Reason.DENIED;
             case 404 -> Reason.NOT_FOUND;
@@ -177,6 +180,26 @@ final class RegistryHttp {
             detail += " after " + attempts + " attempts";
         }
         return op.failure(reason, detail);
+    }
+
+    /**
+     * What a registry that counts pulls (Docker Hub) said of its limit: the limit and window it sent, what is left,
+     * whether this pull was anonymous (whose limit is the lowest), and that it was not retried into the same wall.
+     */
+    private String pullLimit(ClassicHttpResponse response, int attempts) {
+        String limit = headerValue(response, "ratelimit-limit");
+        String remaining = headerValue(response, "ratelimit-remaining");
+        String source = headerValue(response, "docker-ratelimit-source");
+        String who = authenticator.credentials().map(c -> "with the credentials from " + c.source())
+                .orElse("anonymously (no credentials are configured for " + endpoint.registry() + ")");
+        return "the registry's pull limit is used up (ratelimit-limit: " + (limit == null ? "not sent" : limit)
+                + ", ratelimit-remaining: " + remaining + (source == null ? "" : ", counted for " + source) + "); this pull asked "
+                + who + (attempts > 1 ? ", after " + attempts + " attempts" : ", and was not retried");
+    }
+
+    private static String headerValue(ClassicHttpResponse response, String name) {
+        org.apache.hc.core5.http.Header h = response.getFirstHeader(name);
+        return h == null ? null : h.getValue().trim();
     }
 
     private static List<AuthChallenge> challenges(ClassicHttpResponse response) {
