@@ -27,6 +27,11 @@ public final class Retrier {
         return policy;
     }
 
+    /** The same waits, but a single attempt: for a request whose repetition its caller manages itself. */
+    public Retrier once() {
+        return new Retrier(new RetryPolicy(1, java.time.Duration.ZERO, policy.maxDelay()));
+    }
+
     /** One attempt's request, sent anew each time (a fresh token or redirect may differ between attempts). */
     @FunctionalInterface
     public interface Attempt {

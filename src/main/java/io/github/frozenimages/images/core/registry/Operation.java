@@ -11,11 +11,28 @@ import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
  *
  * @param digest the manifest, config or layer concerned, or null (a tag being resolved)
  */
-public record Operation(ImageReference image, String action, Digest digest, RegistryEndpoint endpoint) {
+public record Operation(ImageReference image, String action, Digest digest, RegistryEndpoint endpoint, String scope) {
+
+    /** An operation that reads: its token is scoped {@code repository:<name>:pull}. */
+    public Operation(ImageReference image, String action, Digest digest, RegistryEndpoint endpoint) {
+        this(image, action, digest, endpoint, "repository:" + image.repository() + ":pull");
+    }
+
+    /**
+     * The same operation, writing: scoped {@code repository:<name>:pull,push}, and {@code pull} on each repository
+     * a blob is mounted from.
+     */
+    public Operation pushing(String... mountedFrom) {
+        StringBuilder sb = new StringBuilder("repository:" + image.repository() + ":pull,push");
+        for (String from : mountedFrom) {
+            sb.append(' ').append("repository:").append(from).append(":pull");
+        }
+        return new Operation(image, action, digest, endpoint, sb.toString());
+    }
 
     /** The same image at the same endpoint, doing something else. */
     public Operation then(String otherAction, Digest otherDigest) {
-        return new Operation(image, otherAction, otherDigest, endpoint);
+        return new Operation(image, otherAction, otherDigest, endpoint, scope);
     }
 
     /** The repository path the registry API names the image by. */

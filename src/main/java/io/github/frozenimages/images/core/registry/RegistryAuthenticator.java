@@ -73,6 +73,14 @@ public final class RegistryAuthenticator {
      * @param renew fetch a new token even if a cached one looks valid (after the registry refused it)
      */
     public Optional<String> authorization(String repository, boolean renew) throws AuthenticationException {
+        return authorizationFor("repository:" + repository + ":pull", renew);
+    }
+
+    /**
+     * The Authorization value for a request needing {@code scope}: one or more token scopes, space separated
+     * (a push with a mount needs {@code pull,push} on its repository and {@code pull} on the mount's source).
+     */
+    public Optional<String> authorizationFor(String scope, boolean renew) throws AuthenticationException {
         AuthChallenge ch = challenge;
         if (ch == null) {
             return Optional.empty();
@@ -87,7 +95,6 @@ public final class RegistryAuthenticator {
             }
             return Optional.of(credentials.get().basicHeader());
         }
-        String scope = "repository:" + repository + ":pull";
         synchronized (tokens) {
             BearerToken cached = tokens.get(scope);
             if (!renew && cached != null && cached.usableAt(clock.instant())) {
@@ -126,7 +133,8 @@ public final class RegistryAuthenticator {
         if (service != null) {
             query.append("service=").append(encode(service)).append('&');
         }
-        query.append("scope=").append(encode(scope));
+        // several scopes are several scope parameters, as Docker's token protocol has them
+        query.append(java.util.Arrays.stream(scope.split(" ")).map(s -> "scope=" + encode(s)).collect(java.util.stream.Collectors.joining("&")));
         String separator = realm.contains("?") ? "&" : "?";
         ClassicRequestBuilder get = ClassicRequestBuilder.get(realm + separator + query);
         // credentials go to a token service only over https, or when it runs on this machine

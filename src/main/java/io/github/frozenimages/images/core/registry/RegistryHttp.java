@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
@@ -75,9 +76,32 @@ final class RegistryHttp {
                Retrier.Handler<T> handler) throws IOException {
         ping(op);
         URI uri = endpoint.resolve("/v2/" + op.repository() + "/" + pathUnderRepository);
-        String kind = method + " " + kindOf(pathUnderRepository);
+        return exchange(retrier, method, op, uri, headers, null, method + " " + kindOf(pathUnderRepository), bodyName, handler);
+    }
+
+    /**
+     * Sends a request with a body to a URL the registry named (an upload's {@code Location}), or under the
+     * repository when {@code uri} is relative to it.
+     *
+     * @param retried false for a request that must not be sent twice as it is (a chunk the registry may have taken
+     *                in part): the caller asks the upload's state and goes on from there instead
+     */
+    <T> T sendTo(String method, Operation op, URI uri, Map<String, String> headers, HttpEntity body, boolean retried,
+                 Retrier.Handler<T> handler) throws IOException {
+        ping(op);
+        return exchange(retried ? retrier : retrier.once(), method, op, uri, headers, body, method + " upload", null, handler);
+    }
+
+    /** The repository's API path, for URLs the registry names relative to it. */
+    URI repositoryUri(Operation op, String pathUnderRepository) {
+        ping(op);
+        return endpoint.resolve("/v2/" + op.repository() + "/" + pathUnderRepository);
+    }
+
+    private <T> T exchange(Retrier retrier, String method, Operation op, URI uri, Map<String, String> headers, HttpEntity body,
+                           String kind, String bodyName, Retrier.Handler<T> handler) throws IOException {
         try {
-            return retrier.exchange(() -> authorized(method, op, uri, headers, kind), (response, attempt) -> {
+            return retrier.exchange(() -> authorized(method, op, uri, headers, body, kind), (response, attempt) -> {
                 if (response.getCode() / 100 != 2) {
                     throw refused(op, response, attempt);
                 }
@@ -162,23 +186,23 @@ final class RegistryHttp {
     }
 
     /** One attempt: the request with the current authorization, and once more with a renewed token on 401. */
-    private ClassicHttpResponse authorized(String method, Operation op, URI uri, Map<String, String> headers, String kind)
-            throws IOException {
+    private ClassicHttpResponse authorized(String method, Operation op, URI uri, Map<String, String> headers, HttpEntity body,
+                                           String kind) throws IOException {
         statistics.request(endpoint.registry(), kind);
-        ClassicHttpResponse response = redirects.send(method, op, endpoint, uri, headers, authorization(op, false));
+        ClassicHttpResponse response = redirects.send(method, op, endpoint, uri, headers, body, authorization(op, false));
         if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
             // an expired or too narrow token: renew it once, then the registry's word is final
             BoundedBody.abort(response);
             listener.debug("registry " + endpoint.registry() + " refused the token for " + op.repository() + "; renewing it");
             statistics.request(endpoint.registry(), kind);
-            response = redirects.send(method, op, endpoint, uri, headers, authorization(op, true));
+            response = redirects.send(method, op, endpoint, uri, headers, body, authorization(op, true));
         }
         return response;
     }
 
     private Optional<String> authorization(Operation op, boolean renew) {
         try {
-            return authenticator.authorization(op.repository(), renew);
+            return authenticator.authorizationFor(op.scope(), renew);
         } catch (AuthenticationException e) {
             throw op.failure(e.unreachable() ? Reason.UNREACHABLE : e.protocol() ? Reason.PROTOCOL : Reason.DENIED, e.getMessage(), e);
         }

@@ -61,6 +61,12 @@ public final class RegistrySession implements Closeable {
         return endpoints;
     }
 
+    /** The registry itself, never a mirror: where a push goes. */
+    public RegistryClient registryOf(ImageReference image) {
+        List<RegistryClient> endpoints = clientsFor(image);
+        return endpoints.get(endpoints.size() - 1);
+    }
+
     /**
      * Does {@code work} with the first endpoint that serves the image: each mirror in order, then the registry.
      * Content is verified by digest whichever endpoint serves it, so a mirror is trusted with nothing but speed.
