@@ -18,9 +18,12 @@ public record Operation(ImageReference image, String action, Digest digest, Regi
         return new Operation(image, otherAction, otherDigest, endpoint);
     }
 
-    /** The repository path the registry API names the image by. */
+    /**
+     * The repository as the endpoint's API names the image: its own repository, under a mirror's path past
+     * {@code /v2} if it has one. Requests and token scopes use this name; messages name the image.
+     */
     public String repository() {
-        return image.repository();
+        return endpoint.repository(image.repository());
     }
 
     public ImagePullException failure(Reason reason, String detail, Throwable cause) {

@@ -55,7 +55,8 @@ final class RegistryHttp {
     }
 
     /**
-     * Sends a request for a path under {@code /v2/<repository>/} and hands a 2xx answer to {@code handler}.
+     * Sends a request for a path under {@code /v2/<repository>/} (below a mirror's path, if any) and hands a 2xx
+     * answer to {@code handler}.
      *
      * @param bodyName what the handler reads, for the line logged when its body breaks off ("manifest"), or null
      * @throws Retrier.GaveUp when the handler's body kept breaking off; any other IOException the handler threw
@@ -63,7 +64,7 @@ final class RegistryHttp {
     <T> T send(String method, Operation op, String pathUnderRepository, Map<String, String> headers, String bodyName,
                Retrier.Handler<T> handler) throws IOException {
         ping(op);
-        URI uri = endpoint.resolve("/v2/" + op.repository() + "/" + pathUnderRepository);
+        URI uri = endpoint.api(op.repository() + "/" + pathUnderRepository);
         String kind = method + " " + kindOf(pathUnderRepository);
         try {
             return retrier.exchange(() -> {
@@ -89,12 +90,15 @@ final class RegistryHttp {
         return first.endsWith("s") ? first.substring(0, first.length() - 1) : first;
     }
 
-    /** {@code GET /v2/} once per registry: it tells whether and how the registry wants to be authenticated. */
+    /**
+     * {@code GET /v2/} (a mirror's {@code .../v2/}) once per registry: it tells whether and how the registry
+     * wants to be authenticated.
+     */
     private synchronized void ping(Operation op) {
         if (pinged) {
             return;
         }
-        URI uri = endpoint.resolve("/v2/");
+        URI uri = endpoint.ping();
         try {
             retrier.exchange(() -> {
                 statistics.request(endpoint.registry(), "ping");
@@ -108,7 +112,8 @@ final class RegistryHttp {
                     if (status == 401) {
                         authenticator.accept(challenges(response));
                     } else if (status == 404) {
-                        throw op.failure(Reason.PROTOCOL, endpoint + " does not serve the registry API (/v2/ answered HTTP 404)");
+                        throw op.failure(Reason.PROTOCOL, endpoint + " does not serve the registry API (" + uri.getRawPath()
+                                + " answered HTTP 404)");
                     }
                     listener.debug("registry " + endpoint.registry() + " at " + endpoint + ": /v2/ answered HTTP " + status
                             + (authenticator.hasChallenge() ? ", authentication required" : ""));
