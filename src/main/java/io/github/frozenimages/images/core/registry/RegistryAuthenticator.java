@@ -26,8 +26,11 @@ import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 /**
  * Answers one registry's challenge: Basic with the configured credentials, or Bearer with a token per
- * repository scope, fetched once and reused until it expires. Token requests go through the same retry layer
- * as the registry's own, so a token service that stumbles once costs a retry, not the build.
+ * repository scope, fetched once and reused until it expires. The scope names the repository as the request
+ * path does after {@code /v2/} (a mirror's path included), unless a request's challenge named its own scope:
+ * a reverse proxy that serves a registry under a path may hand on the registry's names, not its own. Token
+ * requests go through the same retry layer as the registry's own, so a token service that stumbles once costs
+ * a retry, not the build.
  */
 public final class RegistryAuthenticator {
 
@@ -39,6 +42,8 @@ public final class RegistryAuthenticator {
     private final Optional<Credentials> credentials;
     private final Clock clock;
     private final Map<String, BearerToken> tokens = new ConcurrentHashMap<>();
+    /** Per repository, the scope the registry's own challenge asked for, where that differs from the path's. */
+    private final Map<String, String> challengedScopes = new ConcurrentHashMap<>();
     private volatile AuthChallenge challenge;
 
     public RegistryAuthenticator(HttpTransport transport, Retrier retrier, PullListener listener, Optional<Credentials> credentials,
@@ -57,6 +62,21 @@ public final class RegistryAuthenticator {
             challenge = preferred;
         }
         return preferred != null;
+    }
+
+    /**
+     * Records the challenge of a 401 to a request on a repository, and the scope it names, which the next tokens
+     * for that repository ask for ({@code scope="repository:library/alpine:pull"}).
+     */
+    public boolean accept(String repository, List<AuthChallenge> challenges) {
+        AuthChallenge preferred = AuthChallenge.preferred(challenges);
+        if (preferred != null && preferred.isBearer()) {
+            String scope = preferred.parameter("scope");
+            if (scope != null && !scope.isBlank()) {
+                challengedScopes.put(repository, scope.trim());
+            }
+        }
+        return accept(challenges);
     }
 
     public boolean hasChallenge() {
@@ -87,7 +107,7 @@ public final class RegistryAuthenticator {
             }
             return Optional.of(credentials.get().basicHeader());
         }
-        String scope = "repository:" + repository + ":pull";
+        String scope = challengedScopes.getOrDefault(repository, "repository:" + repository + ":pull");
         synchronized (tokens) {
             BearerToken cached = tokens.get(scope);
             if (!renew && cached != null && cached.usableAt(clock.instant())) {
@@ -126,7 +146,12 @@ public final class RegistryAuthenticator {
         if (service != null) {
             query.append("service=").append(encode(service)).append('&');
         }
-        query.append("scope=").append(encode(scope));
+        // a challenge may name several scopes, space-separated; each is its own parameter, as Docker asks for them
+        String separatorBetweenScopes = "";
+        for (String one : scope.split(" +")) {
+            query.append(separatorBetweenScopes).append("scope=").append(encode(one));
+            separatorBetweenScopes = "&";
+        }
         String separator = realm.contains("?") ? "&" : "?";
         ClassicRequestBuilder get = ClassicRequestBuilder.get(realm + separator + query);
         // credentials go to a token service only over https, or when it runs on this machine

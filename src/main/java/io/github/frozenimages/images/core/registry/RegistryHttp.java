@@ -131,7 +131,7 @@ final class RegistryHttp {
     /** One attempt: the request with the current authorization, and once more with a renewed token on 401. */
     private ClassicHttpResponse authorized(String method, Operation op, URI uri, Map<String, String> headers) throws IOException {
         ClassicHttpResponse response = redirects.send(method, op, uri, headers, authorization(op, false));
-        if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
+        if (response.getCode() == 401 && authenticator.accept(op.repository(), challenges(response))) {
             // an expired or too narrow token: renew it once, then the registry's word is final
             BoundedBody.abort(response);
             listener.debug("registry " + endpoint.registry() + " refused the token for " + op.repository() + "; renewing it");
