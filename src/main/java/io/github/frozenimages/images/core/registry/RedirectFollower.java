@@ -31,13 +31,14 @@ final class RedirectFollower {
         this.listener = listener;
     }
 
-    ClassicHttpResponse send(String method, Operation op, URI start, Map<String, String> headers,
+    /** @param origin the registry's endpoint: the one origin that may receive {@code authorization} */
+    ClassicHttpResponse send(String method, Operation op, RegistryEndpoint origin, URI start, Map<String, String> headers,
                              Optional<String> authorization) throws IOException {
         URI uri = start;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             ClassicRequestBuilder request = ClassicRequestBuilder.create(method).setUri(uri);
             headers.forEach(request::addHeader);
-            if (authorization.isPresent() && op.endpoint().sameOrigin(uri)) {
+            if (authorization.isPresent() && origin.sameOrigin(uri)) {
                 request.addHeader(HttpHeaders.AUTHORIZATION, authorization.get());
             }
             ClassicHttpResponse response = transport.open(request.build());

@@ -159,17 +159,25 @@ public final class RegistryAuthenticator {
             get.addHeader(HttpHeaders.AUTHORIZATION, credentials.get().basicHeader());
         }
         String host = realmUri.getHost();
-        try {
-            return retrier.exchange(() -> transport.open(get.build()), (response, attempt) -> {
-                try (response) {
-                    int status = response.getCode();
-                    if (status != 200) {
-                        String body = BoundedBody.readQuietly(response, 4096);
-                        throw refusal(host, scope, status, attempt, body);
-                    }
-                    return token(host, body(host, response));
+        return askTokenService(host, () -> transport.open(get.build()), (response, attempt) -> {
+            try (response) {
+                int status = response.getCode();
+                if (status != 200) {
+                    String body = BoundedBody.readQuietly(response, 4096);
+                    throw refusal(host, scope, status, attempt, body);
                 }
-            }, retry -> logRetry(host, retry));
+                return token(host, body(host, response));
+            }
+        });
+    }
+
+    /**
+     * One exchange with the token service through the retry layer: its 5xx and network errors are retried like a
+     * registry's, and when they outlast the retries the token service is named as unreachable, not the credentials.
+     */
+    private <T> T askTokenService(String host, Retrier.Attempt attempt, Retrier.Handler<T> handler) throws AuthenticationException {
+        try {
+            return retrier.exchange(attempt, handler, retry -> logRetry(host, retry));
         } catch (AuthenticationException e) {
             throw e;
         } catch (Retrier.GaveUp e) {
@@ -239,31 +247,22 @@ public final class RegistryAuthenticator {
         ClassicRequestBuilder post = ClassicRequestBuilder.post(realm)
                 .setEntity(new StringEntity(form.toString(), ContentType.APPLICATION_FORM_URLENCODED));
         String host = realmUri.getHost();
-        try {
-            return retrier.exchange(() -> transport.open(post.build()), (response, attempt) -> {
-                try (response) {
-                    int status = response.getCode();
-                    if (status == 400 || status == 401 || status == 404 || status == 405) {
-                        return Optional.<BearerToken>empty();
-                    }
-                    if (status != 200) {
-                        if (status >= 500 || status == 408 || status == 429) {
-                            throw refusal(host, scope, status, attempt, BoundedBody.readQuietly(response, 4096));
-                        }
-                        throw new AuthenticationException("the token service " + host + " refused the identity token from "
-                                + credentials.get().source() + " (HTTP " + status + ")", false, null);
-                    }
-                    return Optional.of(token(host, body(host, response)));
+        return askTokenService(host, () -> transport.open(post.build()), (response, attempt) -> {
+            try (response) {
+                int status = response.getCode();
+                if (status == 400 || status == 401 || status == 404 || status == 405) {
+                    return Optional.<BearerToken>empty();
                 }
-            }, retry -> logRetry(host, retry));
-        } catch (AuthenticationException e) {
-            throw e;
-        } catch (Retrier.GaveUp e) {
-            throw new AuthenticationException("the token service " + host + " is unreachable: " + e.describeCause()
-                    + (e.attempts() > 1 ? " (" + e.attempts() + " attempts)" : ""), AuthenticationException.Kind.UNAVAILABLE, e.getCause());
-        } catch (IOException e) {
-            throw new AuthenticationException("could not get a token from " + host + ": " + e.getMessage(), true, e);
-        }
+                if (status != 200) {
+                    if (status >= 500 || status == 408 || status == 429) {
+                        throw refusal(host, scope, status, attempt, BoundedBody.readQuietly(response, 4096));
+                    }
+                    throw new AuthenticationException("the token service " + host + " refused the identity token from "
+                            + credentials.get().source() + " (HTTP " + status + ")", false, null);
+                }
+                return Optional.of(token(host, body(host, response)));
+            }
+        });
     }
 
     /** What a refusing token service said: the codes of a registry error body, else its first line, never HTML. */

@@ -29,25 +29,24 @@ public final class RegistryClient {
 
     private static final Map<String, String> ACCEPT_MANIFESTS = Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT);
 
-    private final RegistryEndpoint endpoint;
     private final RegistryHttp http;
     private final RequestStatistics statistics;
     private final PullListener listener;
 
-    RegistryClient(RegistryEndpoint endpoint, RegistryHttp http, RequestStatistics statistics, PullListener listener) {
-        this.endpoint = endpoint;
+    RegistryClient(RegistryHttp http, RequestStatistics statistics, PullListener listener) {
         this.http = http;
         this.statistics = statistics;
         this.listener = listener;
     }
 
+    /** Where the registry is reached: after the first request, https for a loopback registry that speaks TLS only. */
     public RegistryEndpoint endpoint() {
-        return endpoint;
+        return http.endpoint();
     }
 
     /** What an operation on an image at this endpoint is called in messages. */
     public Operation operation(ImageReference image, String action, Digest digest) {
-        return new Operation(image, action, digest, endpoint);
+        return new Operation(image, action, digest, http.endpoint());
     }
 
     /**
@@ -61,6 +60,7 @@ public final class RegistryClient {
         try {
             headers = http.send("HEAD", op, "manifests/" + reference, ACCEPT_MANIFESTS, null, (response, attempt) -> {
                 try (response) {
+                    statistics.rateLimit(op.image(), header(response, "ratelimit-remaining"));
                     return new String[] {header(response, "Docker-Content-Digest"), header(response, HttpHeaders.CONTENT_TYPE),
                             header(response, HttpHeaders.CONTENT_LENGTH)};
                 }

@@ -92,8 +92,11 @@ public final class RegistrySession implements Closeable {
     private RegistryClient client(RegistryEndpoint endpoint) {
         RegistryAuthenticator authenticator = new RegistryAuthenticator(transport, retrier, listener,
                 credentials.credentialsFor(endpoint.registry()), Clock.systemUTC());
-        return new RegistryClient(endpoint, new RegistryHttp(endpoint, transport, authenticator, retrier, statistics, listener), statistics,
-                listener);
+        // plain http by the loopback default alone, not because the user listed it: it may turn out to speak TLS only
+        boolean listedInsecure = insecureRegistries.contains(endpoint.registry()) || insecureRegistries.contains(endpoint.base().getRawAuthority());
+        boolean mayTurnToTls = !endpoint.mirror() && !listedInsecure;
+        return new RegistryClient(new RegistryHttp(endpoint, mayTurnToTls, transport, authenticator, retrier, statistics, listener),
+                statistics, listener);
     }
 
     @Override

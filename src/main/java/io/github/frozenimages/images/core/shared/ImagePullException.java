@@ -21,7 +21,9 @@ public class ImagePullException extends RuntimeException {
         DIGEST_MISMATCH("the registry or a proxy served other bytes than the image names; retry, and report it if it persists"),
         PROTOCOL("the registry answered in a way the registry protocol does not allow"),
         IO("check free disk space and permissions of the cache and output folders"),
-        NOT_IN_CACHE("run the build once online (without -o), e.g. mvn images:pull, to fill the cache");
+        NOT_IN_CACHE("run the build once online (without -o), e.g. mvn images:pull, to fill the cache"),
+        RATE_LIMITED("log in for a higher limit (credentials for the registry in a settings.xml <server> or ~/.docker/config.json),"
+                + " pull through a mirror (<mirrors>), or wait until the registry's window has passed");
 
         private final String advice;
 
