@@ -15,7 +15,7 @@ public record Operation(ImageReference image, String action, Digest digest, Regi
 
     /** An operation that reads: its token is scoped {@code repository:<name>:pull}. */
     public Operation(ImageReference image, String action, Digest digest, RegistryEndpoint endpoint) {
-        this(image, action, digest, endpoint, "repository:" + image.repository() + ":pull");
+        this(image, action, digest, endpoint, RegistryAuthenticator.readScope(endpoint.repository(image.repository())));
     }
 
     /**
@@ -23,7 +23,7 @@ public record Operation(ImageReference image, String action, Digest digest, Regi
      * a blob is mounted from.
      */
     public Operation pushing(String... mountedFrom) {
-        StringBuilder sb = new StringBuilder("repository:" + image.repository() + ":pull,push");
+        StringBuilder sb = new StringBuilder("repository:" + repository() + ":pull,push");
         for (String from : mountedFrom) {
             sb.append(' ').append("repository:").append(from).append(":pull");
         }
@@ -35,9 +35,12 @@ public record Operation(ImageReference image, String action, Digest digest, Regi
         return new Operation(image, otherAction, otherDigest, endpoint, scope);
     }
 
-    /** The repository path the registry API names the image by. */
+    /**
+     * The repository as the endpoint's API names the image: its own repository, under a mirror's path past
+     * {@code /v2} if it has one. Requests and token scopes use this name; messages name the image.
+     */
     public String repository() {
-        return image.repository();
+        return endpoint.repository(image.repository());
     }
 
     public ImagePullException failure(Reason reason, String detail, Throwable cause) {

@@ -67,7 +67,8 @@ final class RegistryHttp {
     }
 
     /**
-     * Sends a request for a path under {@code /v2/<repository>/} and hands a 2xx answer to {@code handler}.
+     * Sends a request for a path under {@code /v2/<repository>/} (below a mirror's path, if any) and hands a 2xx
+     * answer to {@code handler}.
      *
      * @param bodyName what the handler reads, for the line logged when its body breaks off ("manifest"), or null
      * @throws Retrier.GaveUp when the handler's body kept breaking off; any other IOException the handler threw
@@ -75,7 +76,7 @@ final class RegistryHttp {
     <T> T send(String method, Operation op, String pathUnderRepository, Map<String, String> headers, String bodyName,
                Retrier.Handler<T> handler) throws IOException {
         ping(op);
-        URI uri = endpoint.resolve("/v2/" + op.repository() + "/" + pathUnderRepository);
+        URI uri = endpoint.api(op.repository() + "/" + pathUnderRepository);
         return exchange(retrier, method, op, uri, headers, null, method + " " + kindOf(pathUnderRepository), bodyName, handler);
     }
 
@@ -95,7 +96,7 @@ final class RegistryHttp {
     /** The repository's API path, for URLs the registry names relative to it. */
     URI repositoryUri(Operation op, String pathUnderRepository) {
         ping(op);
-        return endpoint.resolve("/v2/" + op.repository() + "/" + pathUnderRepository);
+        return endpoint.api(op.repository() + "/" + pathUnderRepository);
     }
 
     private <T> T exchange(Retrier retrier, String method, Operation op, URI uri, Map<String, String> headers, HttpEntity body,
@@ -122,7 +123,8 @@ final class RegistryHttp {
     }
 
     /**
-     * {@code GET /v2/} once per registry: it tells whether and how the registry wants to be authenticated. A loopback
+     * {@code GET /v2/} (a mirror's {@code .../v2/}) once per registry: it tells whether and how the registry wants
+     * to be authenticated. A loopback
      * registry is asked over plain http first, as a test registry is; if it answers that it speaks https only (Go's
      * and nginx's TLS servers say so in a 400), it is asked again over https, as Docker does, and stays there. That
      * costs a plain registry nothing. A certificate https then cannot trust is an error, never a reason to go back.
@@ -133,8 +135,9 @@ final class RegistryHttp {
         }
         String plainAnswer = pingOnce(op);
         if (plainAnswer != null) {
-            RegistryEndpoint tls = new RegistryEndpoint(endpoint.registry(), URI.create("https://" + endpoint.base().getRawAuthority()),
-                    endpoint.mirror());
+            // the same host, port and mirror path, over https
+            RegistryEndpoint tls = new RegistryEndpoint(endpoint.registry(),
+                    URI.create("https://" + endpoint.base().getRawAuthority() + endpoint.base().getRawPath()), endpoint.mirror());
             listener.debug("registry " + endpoint.registry() + " answered plain http with \"" + plainAnswer + "\"; asking it over https");
             endpoint = tls;
             try {
@@ -149,7 +152,7 @@ final class RegistryHttp {
 
     /** One ping; returns the registry's words when it says it speaks https only and may be asked so, else null. */
     private String pingOnce(Operation op) {
-        URI uri = endpoint.resolve("/v2/");
+        URI uri = endpoint.ping();
         boolean plain = mayTurnToTls && "http".equalsIgnoreCase(uri.getScheme());
         try {
             return retrier.exchange(() -> {
@@ -171,7 +174,8 @@ final class RegistryHttp {
                     if (status == 401) {
                         authenticator.accept(challenges(response));
                     } else if (status == 404) {
-                        throw op.failure(Reason.PROTOCOL, endpoint + " does not serve the registry API (/v2/ answered HTTP 404)");
+                        throw op.failure(Reason.PROTOCOL, endpoint + " does not serve the registry API (" + uri.getRawPath()
+                                + " answered HTTP 404)");
                     }
                     listener.debug("registry " + endpoint.registry() + " at " + endpoint + ": /v2/ answered HTTP " + status
                             + (authenticator.hasChallenge() ? ", authentication required" : ""));
@@ -190,7 +194,7 @@ final class RegistryHttp {
                                            String kind) throws IOException {
         statistics.request(endpoint.registry(), kind);
         ClassicHttpResponse response = redirects.send(method, op, endpoint, uri, headers, body, authorization(op, false));
-        if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
+        if (response.getCode() == 401 && authenticator.accept(op.repository(), challenges(response))) {
             // an expired or too narrow token: renew it once, then the registry's word is final
             BoundedBody.abort(response);
             listener.debug("registry " + endpoint.registry() + " refused the token for " + op.repository() + "; renewing it");
@@ -202,7 +206,7 @@ final class RegistryHttp {
 
     private Optional<String> authorization(Operation op, boolean renew) {
         try {
-            return authenticator.authorizationFor(op.scope(), renew);
+            return authenticator.authorizationFor(op.repository(), op.scope(), renew);
         } catch (AuthenticationException e) {
             throw op.failure(e.unreachable() ? Reason.UNREACHABLE : e.protocol() ? Reason.PROTOCOL : Reason.DENIED, e.getMessage(), e);
         }
