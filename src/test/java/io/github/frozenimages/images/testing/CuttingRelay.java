@@ -32,7 +32,7 @@ public final class CuttingRelay implements AutoCloseable {
 
     private static final Pattern RANGE = Pattern.compile("(?im)^Range:\\s*(\\S+)\\s*$");
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?im)^Content-Range:\\s*(\\S+)\\s*$");
-    private static final Pattern REQUEST_LINE = Pattern.compile("(?m)^(GET|HEAD|POST|PUT|PATCH|DELETE) (\\S+) HTTP/1\\.1\r$");
+    private static final Pattern REQUEST_LINE = Pattern.compile("(?m)^(GET|HEAD|POST|PUT|PATCH|DELETE) (\\S+) HTTP/1\\.1$");
 
     private final ServerSocket server;
     private final InetSocketAddress upstream;
@@ -46,6 +46,9 @@ public final class CuttingRelay implements AutoCloseable {
     private final AtomicLong toClients = new AtomicLong();
     private final AtomicLong toUpstream = new AtomicLong();
     private final boolean cutsUploads;
+    private volatile String cutAtMethod;
+    private volatile int cutAtOccurrence;
+    private final AtomicLong seenOfMethod = new AtomicLong();
     private final List<String> requestLines = new CopyOnWriteArrayList<>();
     private final List<String> contentRanges = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cut = new AtomicBoolean();
@@ -88,6 +91,17 @@ public final class CuttingRelay implements AutoCloseable {
     /** The {@code Range} values of the requests relayed so far, in order. */
     public List<String> ranges() {
         return List.copyOf(ranges);
+    }
+
+    /**
+     * Relays to {@code upstreamBaseUrl}; resets the connection once, instead of relaying it, when the
+     * {@code occurrence}-th request with {@code method} arrives: a connection lost between two upload chunks.
+     */
+    public static CuttingRelay cuttingAtRequest(String upstreamBaseUrl, String method, int occurrence) {
+        CuttingRelay relay = start(upstreamBaseUrl, -1, false);
+        relay.cutAtMethod = method;
+        relay.cutAtOccurrence = occurrence;
+        return relay;
     }
 
     /** The {@code Content-Range} values of the requests relayed so far (upload chunks), in order. */
@@ -163,8 +177,16 @@ public final class CuttingRelay implements AutoCloseable {
                         contentRanges.add(sent.group(1));
                     }
                     Matcher line = REQUEST_LINE.matcher(text);
+                    boolean cutHere = false;
                     while (line.find()) {
                         requestLines.add(line.group(1) + " " + line.group(2));
+                        cutHere |= line.group(1).equals(cutAtMethod) && seenOfMethod.incrementAndGet() == cutAtOccurrence;
+                    }
+                    if (cutHere && cut.compareAndSet(false, true)) {
+                        from.setSoLinger(true, 0);
+                        from.close();
+                        to.close();
+                        return;
                     }
                     if (cutsUploads && cutAfter >= 0 && !cut.get()) {
                         long before = toUpstream.getAndAdd(n);

@@ -85,7 +85,23 @@ final class BlobUpload {
                 }
                 attempt++;
                 long before = sent;
-                Status status = status(op, location);
+                Status status;
+                try {
+                    status = status(op, location);
+                } catch (ImagePullException gone) {
+                    if (gone.reason() != Reason.NOT_FOUND || attempt >= retries.attempts()) {
+                        throw gone;
+                    }
+                    // Distribution cancels a session whose bytes disagree with the state it signed into the upload URL,
+                    // which a chunk cut short leaves behind: the blob starts over in a new session
+                    listener.warn("upload of " + blob.digest().shortHex() + " to " + op.image().familiarString() + " broke off ("
+                            + e.getMessage() + ") and the registry dropped the session (" + gone.getMessage().substring(
+                            gone.getMessage().lastIndexOf(": ") + 2) + "); sending the blob again in a new one");
+                    location = open(op);
+                    sent = 0;
+                    sleep(attempt);
+                    continue;
+                }
                 location = status.location();
                 sent = status.next();
                 withoutProgress = sent > before ? 0 : withoutProgress + 1;

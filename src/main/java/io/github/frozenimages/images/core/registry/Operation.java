@@ -43,7 +43,16 @@ public record Operation(ImageReference image, String action, Digest digest, Regi
         return endpoint.repository(image.repository());
     }
 
+    /** Whether this operation writes to the registry (a push), which its messages then say. */
+    public boolean writes() {
+        return scope.contains(":pull,push");
+    }
+
     public ImagePullException failure(Reason reason, String detail, Throwable cause) {
+        if (writes()) {
+            return ImagePullException.sending(reason, action, image.familiarString(), digest == null ? null : digest.toString(),
+                    endpoint.registry(), detail, cause);
+        }
         return ImagePullException.of(reason, action, image.familiarString(), digest == null ? null : digest.toString(),
                 endpoint.registry(), detail, cause);
     }
