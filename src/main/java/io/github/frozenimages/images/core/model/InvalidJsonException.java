@@ -39,9 +39,9 @@ public final class InvalidJsonException extends IOException {
         } else {
             what = clause(e.getOriginalMessage());
         }
-        InvalidJsonException refusal = at(what, where);
-        refusal.initCause(e);
-        return refusal;
+        // not Jackson's exception as the cause: Maven appends each cause's message that the message does not
+        // already hold, and Jackson's would bring its location line back
+        return at(what, where);
     }
 
     /** A document's text quoted for a message: escaped, so it cannot fake a log line, and cut short. */
