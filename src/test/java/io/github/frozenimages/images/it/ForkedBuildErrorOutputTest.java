@@ -64,6 +64,23 @@ class ForkedBuildErrorOutputTest extends ForkedBuildTestSupport {
                 + " (the registry answered in a way the registry protocol does not allow)"), errors);
     }
 
+    @Test
+    void aTokenAnswerOverOneMebibyteFailsTheBuildAsTheTokenServicesFaultNotTheNetworks() {
+        // the proxy plays the registry's challenge and the token service: the realm is the proxy's own /token
+        proxy.add(Rule.onPath("GET", "/v2/").always().then(Faults.answer(401, List.of(new HttpHeader("WWW-Authenticate",
+                "Bearer realm=\"" + proxy.baseUrl() + "/token\",service=\"hostile\"")), new byte[0])));
+        byte[] huge = ("{\"token\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        Rule tokens = proxy.add(Rule.onPath("GET", "/token").always().then(Faults.answer(200,
+                List.of(new HttpHeader("Content-Type", "application/json")), huge)));
+
+        List<String> errors = failingPull(StandardFixtures.TAG);
+
+        assertEquals(mavenFailure("could not resolve " + reference(StandardFixtures.TAG) + " from " + proxy.address()
+                + ": the token service 127.0.0.1 sent a larger answer than any token needs: the response declares " + huge.length
+                + " bytes, more than the limit of 1048576 (the registry answered in a way the registry protocol does not allow)"), errors);
+        assertEquals(1, tokens.uses(), "a refused answer is final, not retried as a network failure");
+    }
+
     /** Runs the pull of {@code REPOSITORY:tag} through the proxy, which must fail, and returns its [ERROR] lines. */
     private List<String> failingPull(String tag) {
         ForkedMaven.Build build = maven.start(work.resolve("project"), "", List.of(maven.plugin() + ":pull",
