@@ -13,6 +13,8 @@ import io.github.frozenimages.images.testing.Sha256;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import io.github.frozenimages.images.testing.TestImage;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +83,19 @@ class ForkedBuildErrorOutputTest extends ForkedBuildTestSupport {
         assertEquals(1, tokens.uses(), "a refused answer is final, not retried as a network failure");
     }
 
+    @Test
+    void aBrokenLockFileFailsTheBuildWithOneLineSayingWhereItBreaksOff() throws Exception {
+        // a lock file cut short, as a failed merge or a full disk leaves it; the reader keeps the parser's failure as a cause
+        String cut = "{\"version\":1,\"images\":[";
+        Path lockFile = Files.createDirectories(work.resolve("project")).resolve("images.lock.json");
+        Files.writeString(lockFile, cut, StandardCharsets.UTF_8);
+
+        List<String> errors = failingPull(StandardFixtures.TAG);
+
+        assertEquals(mavenFailure("could not read the lock file " + lockFile + ": not a valid lock file: the document ends early"
+                + " at line 1, column " + (cut.length() + 1) + "; fix it, or write it anew with mvn images:lock", "MojoFailureException"), errors);
+    }
+
     /** Runs the pull of {@code REPOSITORY:tag} through the proxy, which must fail, and returns its [ERROR] lines. */
     private List<String> failingPull(String tag) {
         ForkedMaven.Build build = maven.start(work.resolve("project"), "", List.of(maven.plugin() + ":pull",
@@ -92,6 +107,11 @@ class ForkedBuildErrorOutputTest extends ForkedBuildTestSupport {
 
     /** What Maven 3.9 prints for a goal that failed with {@code message}: the goal's line, then its fixed advice. */
     private List<String> mavenFailure(String message) {
+        return mavenFailure(message, "MojoExecutionException");
+    }
+
+    /** @param exception the simple name of the mojo's exception, which Maven's help link names */
+    private List<String> mavenFailure(String message, String exception) {
         return List.of(
                 "[ERROR] Failed to execute goal " + maven.plugin() + ":pull (default-cli) on project standalone-pom: " + message + " -> [Help 1]",
                 "[ERROR] ",
@@ -99,7 +119,7 @@ class ForkedBuildErrorOutputTest extends ForkedBuildTestSupport {
                 "[ERROR] Re-run Maven using the -X switch to enable full debug logging.",
                 "[ERROR] ",
                 "[ERROR] For more information about the errors and possible solutions, please read the following articles:",
-                "[ERROR] [Help 1] http://cwiki.apache.org/confluence/display/MAVEN/MojoExecutionException");
+                "[ERROR] [Help 1] http://cwiki.apache.org/confluence/display/MAVEN/" + exception);
     }
 
     private void serve(String tag, byte[] manifest) {
