@@ -3,8 +3,6 @@ package io.github.frozenimages.images.core.http;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import java.net.ProxySelector;
-import java.util.List;
-import org.apache.hc.client5.http.AuthenticationStrategy;
 import org.apache.hc.client5.http.auth.AuthSchemeFactory;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.StandardAuthScheme;
@@ -45,14 +43,6 @@ final class HttpClientFactory {
         }
     }
 
-    /**
-     * Takes up no challenge of a target: a registry's 401 goes back to the registry client as it came, which
-     * answers it itself (a Bearer token per repository scope, Basic with the credentials of that registry).
-     * HttpClient's default strategy would look for a scheme of its own for each challenge, and for Bearer, which
-     * it has no factory for here, log "Authentication scheme Bearer not supported" into every such build.
-     */
-    private static final AuthenticationStrategy NO_TARGET_AUTHENTICATION = (type, challenges, context) -> List.of();
-
     private HttpClientFactory() {
     }
 
@@ -69,7 +59,7 @@ final class HttpClientFactory {
                 .setMaxConnPerRoute(parallelRequests + 2)
                 .setMaxConnTotal(4 * (parallelRequests + 2))
                 .build();
-        HttpClientBuilder builder = HttpClients.custom()
+        HttpClientBuilder builder = ProxyOnlyAuthentication.applyTo(HttpClients.custom())
                 .setConnectionManager(pool)
                 .disableRedirectHandling()
                 .disableAutomaticRetries()
@@ -79,7 +69,6 @@ final class HttpClientFactory {
                 // suffix list (some 25 ms of every build's first request): an empty registry spares that
                 .setDefaultCookieSpecRegistry(RegistryBuilder.<CookieSpecFactory>create().build())
                 // registries are authenticated by the registry client; HttpClient only answers proxies
-                .setTargetAuthenticationStrategy(NO_TARGET_AUTHENTICATION)
                 .setDefaultAuthSchemeRegistry(RegistryBuilder.<AuthSchemeFactory>create()
                         .register(StandardAuthScheme.BASIC, BasicSchemeFactory.INSTANCE)
                         .register(StandardAuthScheme.DIGEST, DigestSchemeFactory.INSTANCE)
