@@ -23,6 +23,8 @@ enum UserParameter {
     ARCHIVE("archive", "images.archive"),
     DOCKER_HOST("dockerHost", "images.dockerHost"),
     LOAD_TIMEOUT("loadTimeout", "images.loadTimeout"),
+    PUSH_TARGET("target", "images.push.target"),
+    PUSH_ARTIFACT("artifact", "images.artifact"),
     /** Maven's own proxies, which no goal parameter overrides. */
     SETTINGS_PROXIES("the active <proxy> entries of settings.xml"),
     /** Docker's per-registry TLS folders, read for every registry the build reaches over https. */

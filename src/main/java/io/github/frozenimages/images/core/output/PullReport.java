@@ -80,23 +80,6 @@ public final class PullReport {
                     PulledImage.humanBytes(p.downloadedBytes()), p.registry() + (p.mirror() != null ? " (mirror)" : ""),
                     p.credentialSource(), String.valueOf(p.retries())});
         }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                widths[i] = Math.max(widths[i], r[i].length());
-            }
-        }
-        List<String> lines = new ArrayList<>();
-        for (String[] r : rows) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < r.length; i++) {
-                sb.append(String.format(Locale.ROOT, "%-" + widths[i] + "s", r[i]));
-                if (i < r.length - 1) {
-                    sb.append("  ");
-                }
-            }
-            lines.add(sb.toString().stripTrailing());
-        }
-        return lines;
+        return TextTable.render(rows);
     }
 }

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.frozenimages.images.core.files.AtomicFile;
 import io.github.frozenimages.images.core.files.Durability;
 import io.github.frozenimages.images.core.model.Json;
+import io.github.frozenimages.images.core.output.TextTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** What a push did: {@code images-push-report.json} for machines, a compact table for the log. */
 final class PushReport {
@@ -43,23 +43,6 @@ final class PushReport {
                     p.digest().algorithm() + ":" + p.digest().shortHex(), String.valueOf(p.uploaded()), String.valueOf(p.mounted()),
                     String.valueOf(p.present())});
         }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                widths[i] = Math.max(widths[i], r[i].length());
-            }
-        }
-        List<String> lines = new ArrayList<>();
-        for (String[] r : rows) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < r.length; i++) {
-                sb.append(String.format(Locale.ROOT, "%-" + widths[i] + "s", r[i]));
-                if (i < r.length - 1) {
-                    sb.append("  ");
-                }
-            }
-            lines.add(sb.toString().stripTrailing());
-        }
-        return lines;
+        return TextTable.render(rows);
     }
 }
