@@ -5,17 +5,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.security.GeneralSecurityException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -35,6 +40,7 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.config.RegistryBuilder;
+import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
@@ -66,6 +72,8 @@ public final class EngineClient implements AutoCloseable {
     static final int MAX_LOAD_ANSWER = 4 * 1024 * 1024;
     /** How much of an error answer is read for its message. */
     static final int MAX_ERROR_ANSWER = 64 * 1024;
+    /** The request context's note of whether the engine asked for a client certificate in the handshake. */
+    private static final String ASKED_FOR_CERTIFICATE = "images.engine.askedForClientCertificate";
 
     private final EngineEndpoint endpoint;
     private final Duration timeout;
@@ -102,7 +110,7 @@ public final class EngineClient implements AutoCloseable {
                         .setSocketTimeout(idle)
                         .build());
         if (tls != null) {
-            connections.setTlsSocketStrategy(new DefaultClientTlsStrategy(tls.context()));
+            connections.setTlsSocketStrategy(this::upgradeToTls);
         }
         RequestConfig.Builder requests = RequestConfig.custom()
                 .setResponseTimeout(idle)
@@ -122,6 +130,19 @@ public final class EngineClient implements AutoCloseable {
                 .setUserAgent(Version.USER_AGENT)
                 .setDefaultRequestConfig(requests.build())
                 .build();
+    }
+
+    /** TLS for one connection; the request's context learns whether the engine asked for a client certificate. */
+    private SSLSocket upgradeToTls(Socket socket, String target, int port, Object attachment, HttpContext context) throws IOException {
+        AtomicBoolean asked = new AtomicBoolean();
+        context.setAttribute(ASKED_FOR_CERTIFICATE, asked);
+        SSLContext ssl;
+        try {
+            ssl = tls.newContext(asked);
+        } catch (GeneralSecurityException e) {
+            throw new SSLException("cannot set up TLS: " + e.getMessage(), e);
+        }
+        return new DefaultClientTlsStrategy(ssl).upgrade(socket, target, port, attachment, context);
     }
 
     public EngineEndpoint endpoint() {
@@ -194,7 +215,7 @@ public final class EngineClient implements AutoCloseable {
         try {
             return http.executeOpen(target, request, context);
         } catch (IOException e) {
-            throw failure(e, context.getEndpointDetails() != null, what, entity);
+            throw failure(e, context, what, entity);
         }
     }
 
@@ -249,10 +270,12 @@ public final class EngineClient implements AutoCloseable {
     }
 
     /** What a failed exchange means, from what failed and when: before the connection stood, or after. */
-    private EngineException failure(IOException e, boolean connected, String what, ArchiveEntity entity) {
+    private EngineException failure(IOException e, HttpClientContext context, String what, ArchiveEntity entity) {
         IOException sendFailure = entity == null ? null : entity.sendFailure();
+        boolean connected = context.getEndpointDetails() != null;
         if (tls != null) {
-            EngineException tlsFailure = tlsFailure(e, sendFailure);
+            boolean asked = context.getAttribute(ASKED_FOR_CERTIFICATE) instanceof AtomicBoolean a && a.get();
+            EngineException tlsFailure = tlsFailure(e, sendFailure, asked);
             if (tlsFailure != null) {
                 return tlsFailure;
             }
@@ -302,7 +325,7 @@ public final class EngineClient implements AutoCloseable {
      * then close the connection, so a connection broken off right after a handshake in which the engine asked
      * for a certificate is read as such a refusal. Null when the failure is not one of TLS.
      */
-    private EngineException tlsFailure(IOException e, IOException sendFailure) {
+    private EngineException tlsFailure(IOException e, IOException sendFailure, boolean askedForCertificate) {
         EngineTlsFiles files = endpoint.tlsFiles();
         Throwable untrusted = cause(e, CertPathBuilderException.class, CertPathValidatorException.class);
         if (untrusted != null) {
@@ -322,7 +345,7 @@ public final class EngineClient implements AutoCloseable {
         }
         boolean brokenOff = ssl != null || sendFailure != null || e instanceof NoHttpResponseException
                 || cause(e, SocketException.class) != null;
-        if (tls.askedForCertificate().get() && brokenOff) {
+        if (askedForCertificate && brokenOff) {
             String detail = describe(ssl != null ? ssl : sendFailure != null ? sendFailure : e);
             if (!tls.offersCertificate()) {
                 return new EngineException(EngineException.Reason.TLS, "the engine at " + endpoint + " asks for a client"

@@ -58,8 +58,24 @@ final class EngineTlsFiles {
         return "(check " + setting + ")";
     }
 
-    /** A TLS setup, and whether the engine asked for a client certificate in a handshake. */
-    record Setup(SSLContext context, boolean offersCertificate, AtomicBoolean askedForCertificate) {
+    /** The trust and the client key read from the files, from which each connection gets its own TLS context. */
+    record Setup(TrustManager[] trust, X509ExtendedKeyManager keys) {
+
+        boolean offersCertificate() {
+            return keys != null;
+        }
+
+        /**
+         * A context for one connection, which notes in {@code asked} whether the engine asked for a client
+         * certificate. One per connection also means no session is resumed: OpenSSL-based proxies without a
+         * session id context (socat's {@code verify=1}) refuse a resumption that asks for one with an
+         * {@code internal_error} alert, where a fresh handshake works.
+         */
+        SSLContext newContext(AtomicBoolean asked) throws GeneralSecurityException {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {new Recording(keys, asked)}, trust, null);
+            return context;
+        }
     }
 
     /**
@@ -97,16 +113,15 @@ final class EngineTlsFiles {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
-            AtomicBoolean asked = new AtomicBoolean();
             X509ExtendedKeyManager keys = null;
             if (hasCert) {
                 List<X509Certificate> chain = read(engine, cert, () -> PemFiles.certificates(cert));
                 PrivateKey privateKey = read(engine, key, () -> PemFiles.privateKey(key));
                 keys = keyManager(chain, privateKey);
             }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {new Recording(keys, asked)}, tmf.getTrustManagers(), null);
-            return new Setup(context, hasCert, asked);
+            Setup setup = new Setup(tmf.getTrustManagers(), keys);
+            setup.newContext(new AtomicBoolean()); // fails here, before any connection, if the JVM cannot use them
+            return setup;
         } catch (GeneralSecurityException | IOException e) {
             throw unusable(engine, "TLS cannot be set up with the files in " + directory + ": " + e.getMessage());
         }
