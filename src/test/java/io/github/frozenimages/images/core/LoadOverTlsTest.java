@@ -162,6 +162,26 @@ class LoadOverTlsTest {
     }
 
     @Test
+    void anEngineThatWantsAClientCertificateTheFolderLacksSaysSo() throws IOException {
+        Path certs = Files.createDirectories(work.resolve("ca-only"));
+        Files.copy(certificates.caCertificate(), certs.resolve("ca.pem"));
+        Map<String, String> env = Map.of("DOCKER_HOST", proxy.dockerHost(), "DOCKER_TLS_VERIFY", "1",
+                "DOCKER_CERT_PATH", certs.toString());
+
+        EngineException e;
+        try (EngineClient client = new EngineClient(EngineEndpoint.resolve(null, env, work), TIMEOUT)) {
+            e = assertThrows(EngineException.class, () -> client.load(ArchiveSource.of(archive)));
+        }
+
+        assertEquals(EngineException.Reason.TLS, e.reason(), e.getMessage());
+        String prefix = "the engine at " + proxy.dockerHost() + " asks for a client certificate, and " + certs
+                + " holds no cert.pem and key.pem (";
+        String suffix = ") (check DOCKER_CERT_PATH=" + certs + ")";
+        assertTrue(e.getMessage().startsWith(prefix) && e.getMessage().endsWith(suffix), e.getMessage());
+        assertSocketDetail(e.getMessage().substring(prefix.length(), e.getMessage().length() - suffix.length()));
+    }
+
+    @Test
     void aMissingKeyIsNamedBeforeAnyConnection() throws IOException {
         Path certs = DockerTlsFolder.write(certificates, KeyForm.PKCS8, work.resolve("certs"));
         Files.delete(certs.resolve("key.pem"));
@@ -224,9 +244,13 @@ class LoadOverTlsTest {
         int end = message.indexOf("); it must be signed");
         assertTrue(start > 1 && end > start, message);
         String detail = message.substring(start, end);
+        assertSocketDetail(detail);
+        return detail;
+    }
+
+    private static void assertSocketDetail(String detail) {
         assertTrue(detail.matches("Received fatal alert: [a-z_]+|Broken pipe|Connection reset( by peer)?"
                 + "|The target server failed to respond|Connection closed by peer"), detail);
-        return detail;
     }
 
     private static void assertListed(EngineClient client, String id, String tag) throws IOException {
