@@ -136,17 +136,17 @@ public final class RegistryAuthenticator {
     private BearerToken fetchToken(AuthChallenge ch, String scope) throws AuthenticationException {
         String realm = ch.parameter("realm");
         if (realm == null || realm.isEmpty()) {
-            throw new AuthenticationException("the registry's Bearer challenge names no token realm", false, null);
+            throw new AuthenticationException("the registry's Bearer challenge names no token realm", AuthenticationException.Kind.PROTOCOL, null);
         }
         URI realmUri;
         try {
             realmUri = URI.create(realm);
         } catch (IllegalArgumentException e) {
-            throw new AuthenticationException("the registry's token realm is not a URL", false, e);
+            throw new AuthenticationException("the registry's token realm is not a URL", AuthenticationException.Kind.PROTOCOL, e);
         }
         String scheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new AuthenticationException("the registry's token realm is not an http(s) URL", false, null);
+            throw new AuthenticationException("the registry's token realm is not an http(s) URL", AuthenticationException.Kind.PROTOCOL, null);
         }
         boolean mayCarryCredentials = scheme.equals("https") || Hosts.isLoopback(realmUri.getHost());
         String service = ch.parameter("service");
