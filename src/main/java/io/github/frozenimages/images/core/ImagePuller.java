@@ -19,10 +19,15 @@ import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.ImageRequest;
 import io.github.frozenimages.images.core.registry.ImageResolver;
+import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.RegistrySession;
+import io.github.frozenimages.images.core.registry.ResolvedImage;
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.store.BlobStore;
+import io.github.frozenimages.images.core.trust.SignatureCheck;
+import io.github.frozenimages.images.core.trust.SignedDigest;
+import io.github.frozenimages.images.core.trust.TrustPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +47,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cache and parallel builds need nothing special.
  */
 public final class ImagePuller {
+
+    private final TrustPolicy trust;
+
+    public ImagePuller() {
+        this(TrustPolicy.NONE);
+    }
+
+    /** A puller that writes an image only when it carries a valid signature its policy asks for. */
+    public ImagePuller(TrustPolicy trust) {
+        this.trust = trust;
+    }
 
     public List<PulledImage> pull(PullRequest request) {
         return pull(request, System.nanoTime());
@@ -93,8 +109,14 @@ public final class ImagePuller {
             for (ImageRequest image : request.images()) {
                 futures.add(imagePool.submit(() -> session.firstServing(image.reference(), client -> {
                     try {
-                        return image.multiPlatform() ? download.fetchAll(client, resolver.resolveMulti(client, image), image)
-                                : download.fetch(client, resolver.resolve(client, image), image);
+                        if (image.multiPlatform()) {
+                            ImageResolver.Resolution resolution = resolver.resolveMulti(client, image);
+                            verifySignature(client, image, request, List.of(new SignedDigest(resolution.index().digest(), "the index")));
+                            return download.fetchAll(client, resolution, image);
+                        }
+                        ResolvedImage resolved = resolver.resolve(client, image);
+                        verifySignature(client, image, request, signedDigests(resolved));
+                        return download.fetch(client, resolved, image);
                     } catch (IOException e) {
                         throw new ImagePullException(Reason.IO, "could not store " + image.reference().familiarString()
                                 + " in the cache " + store.root() + ": " + e.getMessage(), e);
@@ -120,6 +142,29 @@ public final class ImagePuller {
             imagePool.shutdownNow();
             blobPool.shutdownNow();
         }
+    }
+
+    // --- signature verification (core.trust): between resolving an image and downloading it ---
+
+    /** Checks the image's signature when the policy asks for one, before any of its blobs is fetched. */
+    private void verifySignature(RegistryClient client, ImageRequest image, PullRequest request, List<SignedDigest> digests) {
+        Optional<SignatureCheck> check = trust.forImage(image.reference());
+        if (check.isEmpty()) {
+            return;
+        }
+        if (request.offline()) {
+            // the signatures are read from the registry only: nothing in the cache vouches for them yet
+            throw new ImagePullException(Reason.UNTRUSTED, "could not verify the signature of " + image.reference().familiarString()
+                    + " offline: its signatures are read from the registry; run the build online");
+        }
+        check.get().verify(client, image.reference(), digests, request.listener());
+    }
+
+    /** What the reference resolved to and, when that was an index, the platform manifest chosen from it. */
+    private static List<SignedDigest> signedDigests(ResolvedImage resolved) {
+        return resolved.index()
+                .map(index -> List.of(new SignedDigest(index.digest(), "the index"), new SignedDigest(resolved.manifest().digest(), "the platform manifest")))
+                .orElseGet(() -> List.of(new SignedDigest(resolved.manifest().digest(), "the manifest")));
     }
 
     private static void writeOutputs(PullRequest request, BlobStore store, List<OutputImage> images) throws IOException {
