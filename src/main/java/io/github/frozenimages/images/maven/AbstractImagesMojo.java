@@ -5,6 +5,9 @@ import static io.github.frozenimages.images.maven.MavenExceptions.read;
 
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.trust.SignatureCheck;
+import io.github.frozenimages.images.core.trust.TrustPolicy;
+import io.github.frozenimages.images.core.trust.TrustedKey;
 import io.github.frozenimages.images.core.registry.NetworkOptions;
 import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.PullRequest;
@@ -159,6 +162,16 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     @Parameter(property = "images.lockFile")
     private File lockFile;
 
+    /**
+     * Images enter the build only with a valid cosign signature: {@code <verify><publicKey>cosign.pub</publicKey></verify>}
+     * for a key pair made with {@code cosign generate-key-pair}; {@code -Dimages.verify.publicKey=cosign.pub} on the
+     * command line. An {@code <image>}'s own {@code <verify>} overrides it.
+     *
+     * @since 0.2.0
+     */
+    @Parameter(property = "images.verify.publicKey")
+    private VerifySpec verify;
+
     @Parameter(defaultValue = "${session}", readonly = true, required = true)
     MavenSession session;
 
@@ -173,6 +186,9 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     /** Registry (canonical name) to the {@code <serverId>} an image names for it; filled while the images are read. */
     private final Map<String, String> serverIds = new HashMap<>();
 
+    /** Image name (registry and repository) to the key its own {@code <verify>} names; filled while the images are read. */
+    private final Map<String, SignatureCheck> verifyByName = new HashMap<>();
+
     AbstractImagesMojo(SettingsDecrypter settingsDecrypter) {
         this.settingsDecrypter = settingsDecrypter;
     }
@@ -183,6 +199,7 @@ abstract class AbstractImagesMojo extends AbstractMojo {
      */
     final List<ImageRequest> imageRequests() throws MojoFailureException {
         serverIds.clear();
+        verifyByName.clear();
         Platform defaultPlatform = platform == null || platform.isBlank()
                 ? read(UserParameter.PLATFORM, () -> Platform.fromBuildEnvironment(System.getenv()))
                 : read(UserParameter.PLATFORM, () -> Platform.parse(platform.trim()));
@@ -228,8 +245,28 @@ abstract class AbstractImagesMojo extends AbstractMojo {
                         + earlier + "\" and \"" + spec.getServerId().trim() + "\": one registry takes one set of credentials");
             }
         }
+        if (spec.getVerify() != null && spec.getVerify().getPublicKey() != null) {
+            verifyByName.put(reference.name(), signatureCheck(spec.getVerify().getPublicKey()));
+        }
         // one platform named in <platforms> is simply the platform to pull
         return new ImageRequest(reference, chosen.size() == 1 ? chosen.get(0) : p, chosen, allPlatforms());
+    }
+
+    /**
+     * Which images must be signed by which key: the goal's {@code <verify>} (or {@code -Dimages.verify.publicKey}) and
+     * each image's own. Call after {@link #imageRequests}, which reads the images' keys.
+     */
+    final TrustPolicy trustPolicy() throws MojoFailureException {
+        File goalKey = verify == null ? null : verify.getPublicKey();
+        return new TrustPolicy(goalKey == null ? Optional.empty() : Optional.of(signatureCheck(goalKey)), verifyByName);
+    }
+
+    private static SignatureCheck signatureCheck(File publicKey) throws MojoFailureException {
+        try {
+            return new SignatureCheck(TrustedKey.read(publicKey.toPath()));
+        } catch (IOException e) {
+            throw misconfigured(UserParameter.VERIFY, "could not read the public key " + publicKey + ": " + e.getMessage(), e);
+        }
     }
 
     private boolean allPlatforms() {

@@ -79,7 +79,7 @@ public class CopyMojo extends AbstractImagesMojo {
         Path staging = stagingDirectory.toPath();
         int threads = Math.max(1, parallel);
         try {
-            new ImagePuller().pull(new PullRequest(requests, staging, OutputFormat.OCI, Optional.empty(), threads, cacheDirectory(),
+            new ImagePuller(trustPolicy()).pull(new PullRequest(requests, staging, OutputFormat.OCI, Optional.empty(), threads, cacheDirectory(),
                     insecureRegistries(), credentials(listener), listener).withNetwork(network));
             new ImagePusher().push(new PushRequest(staging, Optional.empty(), target, pushAs, threads, insecureRegistries(),
                     credentials(listener), network, listener, staging.toAbsolutePath().resolveSibling(staging.getFileName() + "-push-report.json")));

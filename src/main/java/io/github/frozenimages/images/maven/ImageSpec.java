@@ -18,6 +18,9 @@ public class ImageSpec {
     /** The {@code settings.xml} {@code <server>} whose credentials this image's registry takes, when its id is not the registry's host. */
     private String serverId;
 
+    /** The signature this image must carry; overrides the goal's {@code verify}. */
+    private VerifySpec verify;
+
     public ImageSpec() {
     }
 
@@ -60,6 +63,14 @@ public class ImageSpec {
 
     public void setServerId(String serverId) {
         this.serverId = serverId;
+    }
+
+    public VerifySpec getVerify() {
+        return verify;
+    }
+
+    public void setVerify(VerifySpec verify) {
+        this.verify = verify;
     }
 
     @Override

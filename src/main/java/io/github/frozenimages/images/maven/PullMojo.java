@@ -5,6 +5,7 @@ import static io.github.frozenimages.images.maven.MavenExceptions.read;
 
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.ImagePuller;
+import io.github.frozenimages.images.core.trust.TrustPolicy;
 import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.ref.ImageRequest;
 import io.github.frozenimages.images.core.registry.NetworkOptions;
@@ -158,6 +159,7 @@ public class PullMojo extends AbstractImagesMojo {
         }
         long start = System.nanoTime();
         PullRequest request = request();
+        TrustPolicy trust = trustPolicy();
         if (request.images().isEmpty()) {
             getLog().warn("No images configured: set <images>, <imagesFile> or -Dimages=...");
             return;
@@ -165,7 +167,7 @@ public class PullMojo extends AbstractImagesMojo {
         // one session for the lock update and the pull: each registry is pinged and authenticated once
         try (RegistrySession session = ImagePuller.openSession(request)) {
             request = request.withImages(applyLock(request, lockStrict, lockUpdate, session));
-            new ImagePuller().pull(request, session, start);
+            new ImagePuller(trust).pull(request, session, start);
         } catch (ImagePullException e) {
             throw MavenExceptions.failed(e);
         }

@@ -23,6 +23,7 @@ enum UserParameter {
     ARCHIVE("archive", "images.archive"),
     DOCKER_HOST("dockerHost", "images.dockerHost"),
     LOAD_TIMEOUT("loadTimeout", "images.loadTimeout"),
+    VERIFY("verify", "images.verify.publicKey"),
     PUSH_TARGET("target", "images.push.target"),
     PUSH_ARTIFACT("artifact", "images.artifact"),
     /** Maven's own proxies, which no goal parameter overrides. */

@@ -1,0 +1,98 @@
+package io.github.frozenimages.images.maven;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.frozenimages.images.testing.CosignSigner;
+import io.github.frozenimages.images.testing.RegistryPusher;
+import io.github.frozenimages.images.testing.RegistryServer;
+import io.github.frozenimages.images.testing.StandardFixtures;
+import io.github.frozenimages.images.testing.TestImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.maven.api.plugin.testing.InjectMojo;
+import org.apache.maven.api.plugin.testing.MojoExtension;
+import org.apache.maven.api.plugin.testing.MojoTest;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugin.logging.SystemStreamLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code <verify>} of the pull goal, goal-wide, per image and from {@code -Dimages.verify.publicKey}. */
+@MojoTest
+class PullWithVerifyTest {
+
+    private static final String POM = "src/test/resources/unit/pull-config/pom.xml";
+
+    @TempDir
+    Path work;
+
+    private final CosignSigner signer = CosignSigner.ecdsaP256();
+
+    private void configure(PullMojo pull, List<ImageSpec> images) throws Exception {
+        MojoExtension.setVariableValueToObject(pull, "images", images);
+        MojoExtension.setVariableValueToObject(pull, "platform", "linux/amd64");
+        MojoExtension.setVariableValueToObject(pull, "cacheDirectory", new File(work.resolve("cache").toString()));
+        MojoExtension.setVariableValueToObject(pull, "lockFile", new File(work.resolve("no-lock.json").toString()));
+        MojoExtension.setVariableValueToObject(pull, "outputDirectory", new File(work.resolve("out").toString()));
+        pull.setLog(new SystemStreamLog());
+    }
+
+    private static VerifySpec verify(Path key) {
+        VerifySpec verify = new VerifySpec();
+        verify.setPublicKey(key.toFile());
+        return verify;
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void aGoalWideKeyFailsAnUnsignedImageAndAnImagesOwnKeyPassesItsSignedOne(PullMojo pull) throws Exception {
+        try (RegistryServer registry = RegistryServer.start()) {
+            TestImage image = StandardFixtures.build().ociImage();
+            RegistryPusher pusher = new RegistryPusher(registry.baseUrl());
+            pusher.push("app/signed", "1.0", image);
+            pusher.push("app/unsigned", "1.0", image);
+            CosignSigner.push(pusher, "app/signed", image.manifestDigest(),
+                    List.of(signer.sign(registry.address() + "/app/signed", image.manifestDigest())));
+            Path key = signer.writePublicKey(work.resolve("cosign.pub"));
+
+            configure(pull, List.of(new ImageSpec(registry.address() + "/app/unsigned:1.0")));
+            MojoExtension.setVariableValueToObject(pull, "verify", verify(key));
+            MojoExecutionException e = assertThrows(MojoExecutionException.class, pull::execute);
+            assertEquals("could not verify the signature of " + registry.address() + "/app/unsigned:1.0 (" + image.manifestDigest()
+                    + ") from " + registry.address() + ": no signature of the manifest " + image.manifestDigest() + " by the key "
+                    + signer.fingerprint() + " (" + key + "); found for the manifest " + image.manifestDigest() + ": no signature (no tag "
+                    + CosignSigner.tagFor(image.manifestDigest()) + ") (sign the image with the configured key (cosign sign --key),"
+                    + " or configure <verify> with the key that signed it)", e.getMessage());
+            assertFalse(Files.exists(work.resolve("out")));
+
+            // the image's own <verify> covers it alone; the goal has none
+            ImageSpec signed = new ImageSpec(registry.address() + "/app/signed:1.0");
+            signed.setVerify(verify(key));
+            configure(pull, List.of(signed));
+            MojoExtension.setVariableValueToObject(pull, "verify", null);
+            pull.execute();
+            assertTrue(Files.isRegularFile(work.resolve("out/blobs/sha256/" + image.manifestDigest().substring(7))));
+        }
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void aKeyFileThatHoldsNoKeyFailsNamingTheParameter(PullMojo pull) throws Exception {
+        Path notAKey = Files.writeString(work.resolve("cosign.key"), "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n");
+        configure(pull, List.of(new ImageSpec("127.0.0.1:1/app:1.0")));
+        VerifySpec fromCommandLine = new VerifySpec();
+        fromCommandLine.set(notAKey.toString());
+        MojoExtension.setVariableValueToObject(pull, "verify", fromCommandLine);
+
+        MojoFailureException e = assertThrows(MojoFailureException.class, pull::execute);
+
+        assertEquals("could not read the public key " + notAKey + ": " + notAKey + " holds no -----BEGIN PUBLIC KEY----- block"
+                + " (a key as cosign generate-key-pair writes cosign.pub) (check <verify> or -Dimages.verify.publicKey)", e.getMessage());
+    }
+}
