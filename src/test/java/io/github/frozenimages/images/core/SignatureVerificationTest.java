@@ -228,4 +228,35 @@ class SignatureVerificationTest extends RegistryTestSupport {
 
         assertEquals(2, new ImagePuller(policy).pull(request).size());
     }
+
+    @Test
+    void aPayloadLargerThanASimpleSigningPayloadIsRefusedUnread() throws Exception {
+        TestImage image = pushImage("signed/huge");
+        CosignSigner.SignatureLayer valid = trusted.sign(dockerReference("signed/huge"), image.manifestDigest());
+        // the payload's JSON padded with spaces to 300 KiB: still valid JSON, signed, but no simple-signing payload is that large
+        byte[] padded = java.util.Arrays.copyOf(valid.payload(), 300 * 1024);
+        java.util.Arrays.fill(padded, valid.payload().length, padded.length, (byte) ' ');
+        CosignSigner.push(pusher(), "signed/huge", image.manifestDigest(), List.of(new CosignSigner.SignatureLayer(padded, valid.signature())));
+        String payloadDigest = io.github.frozenimages.images.testing.Sha256.digest(padded);
+
+        ImagePullException e = assertThrows(ImagePullException.class, () -> pullVerified(image(ref("signed/huge", "1.0"))));
+
+        assertEquals("could not verify the signature of " + registry.address() + "/signed/huge:1.0 (" + payloadDigest + ") from "
+                + registry.address() + ": the signature payload announces 307200 bytes, more than the 262144 a simple-signing payload may have",
+                e.getMessage());
+        assertFalse(Files.exists(work.resolve("out")));
+    }
+
+    @Test
+    void aSignatureTagThatNamesAnIndexIsRefused() throws Exception {
+        TestImage image = pushImage("signed/odd-tag");
+        TestIndex index = fixtures.multiOci();
+        pusher().push("signed/odd-tag", CosignSigner.tagFor(image.manifestDigest()), index);
+
+        ImagePullException e = assertThrows(ImagePullException.class, () -> pullVerified(image(ref("signed/odd-tag", "1.0"))));
+
+        assertEquals("could not verify the signature of " + registry.address() + "/signed/odd-tag:1.0 (" + image.manifestDigest() + ") from "
+                + registry.address() + ": the signature tag " + CosignSigner.tagFor(image.manifestDigest()) + " names a " + index.mediaType()
+                + ", not the image manifest cosign stores signatures in", e.getMessage());
+    }
 }
