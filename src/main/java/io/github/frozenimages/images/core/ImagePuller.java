@@ -96,6 +96,7 @@ public final class ImagePuller {
                     + String.format(java.util.Locale.ROOT, "%.3f s", (System.nanoTime() - start) / 1e9));
             return List.of();
         }
+        refuseOfflineVerification(request);
         BlobStore store = new BlobStore(request.cacheDirectory(), request.verifyCache());
         if (!request.offline()) {
             WarmUp.startIf(() -> likelyToDownload(request, store));
@@ -152,12 +153,20 @@ public final class ImagePuller {
         if (check.isEmpty()) {
             return;
         }
-        if (request.offline()) {
-            // the signatures are read from the registry only: nothing in the cache vouches for them yet
-            throw new ImagePullException(Reason.UNTRUSTED, "could not verify the signature of " + image.reference().familiarString()
-                    + " offline: its signatures are read from the registry; run the build online");
-        }
         check.get().verify(client, image.reference(), digests, request.listener());
+    }
+
+    /** Signatures are read from the registry only: nothing in the cache vouches for them yet, so offline is refused up front. */
+    private void refuseOfflineVerification(PullRequest request) {
+        if (!request.offline()) {
+            return;
+        }
+        for (ImageRequest image : request.images()) {
+            if (trust.forImage(image.reference()).isPresent()) {
+                throw new ImagePullException(Reason.UNTRUSTED, "could not verify the signature of " + image.reference().familiarString()
+                        + " offline: signatures are read from the registry, not the cache; run the build online for images with a <verify>");
+            }
+        }
     }
 
     /** What the reference resolved to and, when that was an index, the platform manifest chosen from it. */

@@ -259,4 +259,21 @@ class SignatureVerificationTest extends RegistryTestSupport {
                 + registry.address() + ": the signature tag " + CosignSigner.tagFor(image.manifestDigest()) + " names a " + index.mediaType()
                 + ", not the image manifest cosign stores signatures in", e.getMessage());
     }
+
+    @Test
+    void offlineAnImageWithAPolicyIsRefusedBeforeAnythingIsRead() throws Exception {
+        TestImage image = pushImage("signed/offline");
+        CosignSigner.push(pusher(), "signed/offline", image.manifestDigest(),
+                List.of(trusted.sign(dockerReference("signed/offline"), image.manifestDigest())));
+        pullVerified(image(ref("signed/offline", "1.0")));
+        TrustPolicy policy = new TrustPolicy(Optional.of(new SignatureCheck(TrustedKey.read(keyFile()))), Map.of());
+        PullRequest offline = new PullRequest(List.of(image(ref("signed/offline", "1.0"))), work.resolve("out2"), OutputFormat.OCI,
+                Optional.empty(), 4, work.resolve("cache"), java.util.Set.of(), null, listener).withNetwork(FAST_RETRIES).withOffline(true);
+
+        ImagePullException e = assertThrows(ImagePullException.class, () -> new ImagePuller(policy).pull(offline));
+
+        assertEquals("could not verify the signature of " + registry.address() + "/signed/offline:1.0 offline: signatures are read from"
+                + " the registry, not the cache; run the build online for images with a <verify>", e.getMessage());
+        assertFalse(Files.exists(work.resolve("out2")));
+    }
 }

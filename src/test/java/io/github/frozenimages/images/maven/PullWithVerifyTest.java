@@ -67,8 +67,8 @@ class PullWithVerifyTest {
             assertEquals("could not verify the signature of " + registry.address() + "/app/unsigned:1.0 (" + image.manifestDigest()
                     + ") from " + registry.address() + ": no signature of the manifest " + image.manifestDigest() + " by the key "
                     + signer.fingerprint() + " (" + key + "); found for the manifest " + image.manifestDigest() + ": no signature (no tag "
-                    + CosignSigner.tagFor(image.manifestDigest()) + ") (sign the image with the configured key (cosign sign --key),"
-                    + " or configure <verify> with the key that signed it)", e.getMessage());
+                    + CosignSigner.tagFor(image.manifestDigest()) + ") (sign the image with the key <verify> names"
+                    + " (cosign sign --key), or name the key that signed it)", e.getMessage());
             assertFalse(Files.exists(work.resolve("out")));
 
             // the image's own <verify> covers it alone; the goal has none
