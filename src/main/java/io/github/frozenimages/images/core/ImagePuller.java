@@ -25,6 +25,7 @@ import io.github.frozenimages.images.core.registry.ResolvedImage;
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.store.BlobStore;
+import io.github.frozenimages.images.core.trust.LockedIndex;
 import io.github.frozenimages.images.core.trust.SignatureCheck;
 import io.github.frozenimages.images.core.trust.SignedDigest;
 import io.github.frozenimages.images.core.trust.TrustPolicy;
@@ -116,7 +117,7 @@ public final class ImagePuller {
                             return download.fetchAll(client, resolution, image);
                         }
                         ResolvedImage resolved = resolver.resolve(client, image);
-                        verifySignature(client, image, request, signedDigests(resolved));
+                        verifySignature(client, image, request, signedDigests(client, resolved));
                         return download.fetch(client, resolved, image);
                     } catch (IOException e) {
                         throw new ImagePullException(Reason.IO, "could not store " + image.reference().familiarString()
@@ -169,11 +170,19 @@ public final class ImagePuller {
         }
     }
 
-    /** What the reference resolved to and, when that was an index, the platform manifest chosen from it. */
-    private static List<SignedDigest> signedDigests(ResolvedImage resolved) {
-        return resolved.index()
-                .map(index -> List.of(new SignedDigest(index.digest(), "the index"), new SignedDigest(resolved.manifest().digest(), "the platform manifest")))
-                .orElseGet(() -> List.of(new SignedDigest(resolved.manifest().digest(), "the manifest")));
+    /**
+     * What the reference resolved to and, when that was an index, the platform manifest chosen from it; for a platform
+     * manifest pinned by a lock file, the index it was locked from, once it is confirmed to list it.
+     */
+    private List<SignedDigest> signedDigests(RegistryClient client, ResolvedImage resolved) {
+        Digest manifest = resolved.manifest().digest();
+        if (resolved.index().isPresent()) {
+            return List.of(new SignedDigest(resolved.index().get().digest(), "the index"), new SignedDigest(manifest, "the platform manifest"));
+        }
+        Optional<SignedDigest> locked = trust.forImage(resolved.reference()).isEmpty() ? Optional.empty()
+                : trust.lockedIndexOf(manifest).flatMap(index -> LockedIndex.listing(client, resolved.reference(), index, manifest));
+        return locked.map(index -> List.of(index, new SignedDigest(manifest, "the platform manifest")))
+                .orElseGet(() -> List.of(new SignedDigest(manifest, "the manifest")));
     }
 
     private static void writeOutputs(PullRequest request, BlobStore store, List<OutputImage> images) throws IOException {

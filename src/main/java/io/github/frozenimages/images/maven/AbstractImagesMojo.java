@@ -186,6 +186,9 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     /** Registry (canonical name) to the {@code <serverId>} an image names for it; filled while the images are read. */
     private final Map<String, String> serverIds = new HashMap<>();
 
+    /** Platform manifest to the index it was locked from; filled while the lock is applied. */
+    private final Map<Digest, Digest> lockedIndexes = new HashMap<>();
+
     /** Image name (registry and repository) to the key its own {@code <verify>} names; filled while the images are read. */
     private final Map<String, SignatureCheck> verifyByName = new HashMap<>();
 
@@ -435,6 +438,7 @@ abstract class AbstractImagesMojo extends AbstractMojo {
             return requests;
         }
         ImageLock.Applied applied = lock.apply(requests);
+        noteLockedIndexes(lock);
         if (!applied.missing().isEmpty()) {
             String missing = applied.missing().stream().map(r -> r.reference().familiarString() + " (" + platforms(r) + ")")
                     .collect(Collectors.joining(", "));
@@ -450,6 +454,22 @@ abstract class AbstractImagesMojo extends AbstractMojo {
                     + file.getFileName());
         }
         return applied.images();
+    }
+
+    /**
+     * A locked single-platform image is pulled by its platform manifest's digest; the index it was chosen from is
+     * noted so that a signature of that index (what cosign signs for a multi-platform tag) still vouches for it.
+     */
+    private void noteLockedIndexes(ImageLock lock) {
+        lockedIndexes.clear();
+        for (ImageLock.Image image : lock.images()) {
+            image.index().ifPresent(index -> image.manifests().values().forEach(manifest -> lockedIndexes.put(manifest, index)));
+        }
+    }
+
+    /** What {@link #applyLock} noted: each locked platform manifest's index, for {@link TrustPolicy#withLockedIndexes}. */
+    final Map<Digest, Digest> lockedIndexes() {
+        return Map.copyOf(lockedIndexes);
     }
 
     private static String platforms(ImageRequest request) {

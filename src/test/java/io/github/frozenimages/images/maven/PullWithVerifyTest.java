@@ -10,6 +10,12 @@ import io.github.frozenimages.images.testing.RegistryPusher;
 import io.github.frozenimages.images.testing.RegistryServer;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import io.github.frozenimages.images.testing.TestImage;
+import io.github.frozenimages.images.testing.TestIndex;
+import io.github.frozenimages.images.core.lock.ImageLock;
+import io.github.frozenimages.images.core.ref.Digest;
+import io.github.frozenimages.images.core.ref.ImageReference;
+import io.github.frozenimages.images.core.ref.Platform;
+import java.util.Optional;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,5 +100,30 @@ class PullWithVerifyTest {
 
         assertEquals("could not read the public key " + notAKey + ": " + notAKey + " holds no -----BEGIN PUBLIC KEY----- block"
                 + " (a key as cosign generate-key-pair writes cosign.pub) (check <verify> or -Dimages.verify.publicKey)", e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void aLockedPlatformManifestIsVouchedForByTheSignatureOfTheIndexItWasLockedFrom(PullMojo pull) throws Exception {
+        try (RegistryServer registry = RegistryServer.start()) {
+            TestIndex index = StandardFixtures.build().multiOci();
+            RegistryPusher pusher = new RegistryPusher(registry.baseUrl());
+            pusher.push("app/multi", "1.0", index);
+            // cosign sign on a multi-platform tag signs the index only
+            CosignSigner.push(pusher, "app/multi", index.digest(), List.of(signer.sign(registry.address() + "/app/multi", index.digest())));
+            Path key = signer.writePublicKey(work.resolve("cosign.pub"));
+            configure(pull, List.of(new ImageSpec(registry.address() + "/app/multi:1.0")));
+            MojoExtension.setVariableValueToObject(pull, "verify", verify(key));
+            MojoExtension.setVariableValueToObject(pull, "lockFile", new File(work.resolve(ImageLock.FILE_NAME).toString()));
+            MojoExtension.setVariableValueToObject(pull, "lockUpdate", true);
+
+            pull.execute();
+
+            String amd64 = index.image("linux/amd64").manifestDigest();
+            // the pull went by the locked platform manifest's digest, which no signature names itself
+            assertEquals(Optional.of(Digest.parse(amd64)), ImageLock.read(work.resolve(ImageLock.FILE_NAME))
+                    .manifest(ImageReference.parse(registry.address() + "/app/multi:1.0"), Platform.parse("linux/amd64")));
+            assertTrue(Files.isRegularFile(work.resolve("out/blobs/sha256/" + amd64.substring(7))));
+        }
     }
 }

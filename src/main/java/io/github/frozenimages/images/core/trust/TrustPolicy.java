@@ -1,5 +1,6 @@
 package io.github.frozenimages.images.core.trust;
 
+import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import java.util.Map;
 import java.util.Optional;
@@ -7,13 +8,29 @@ import java.util.Optional;
 /**
  * Which images must be signed, and by which key: one check for the whole goal and one per image name (registry
  * and repository, so a tag pinned to a digest by the lock file keeps its image's policy).
+ *
+ * @param lockedIndexes platform manifest to the index a lock file chose it from: a locked image is pulled by its
+ *                      platform manifest's digest, and a signature of that index still vouches for it
  */
-public record TrustPolicy(Optional<SignatureCheck> goalWide, Map<String, SignatureCheck> byName) {
+public record TrustPolicy(Optional<SignatureCheck> goalWide, Map<String, SignatureCheck> byName, Map<Digest, Digest> lockedIndexes) {
 
     public static final TrustPolicy NONE = new TrustPolicy(Optional.empty(), Map.of());
 
+    public TrustPolicy(Optional<SignatureCheck> goalWide, Map<String, SignatureCheck> byName) {
+        this(goalWide, byName, Map.of());
+    }
+
     public TrustPolicy {
         byName = Map.copyOf(byName);
+        lockedIndexes = Map.copyOf(lockedIndexes);
+    }
+
+    public TrustPolicy withLockedIndexes(Map<Digest, Digest> indexes) {
+        return new TrustPolicy(goalWide, byName, indexes);
+    }
+
+    public Optional<Digest> lockedIndexOf(Digest manifest) {
+        return Optional.ofNullable(lockedIndexes.get(manifest));
     }
 
     public Optional<SignatureCheck> forImage(ImageReference image) {
