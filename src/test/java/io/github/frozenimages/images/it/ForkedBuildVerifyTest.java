@@ -1,0 +1,53 @@
+package io.github.frozenimages.images.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.frozenimages.images.testing.CosignSigner;
+import io.github.frozenimages.images.testing.ForkedMaven;
+import io.github.frozenimages.images.testing.RegistryPusher;
+import io.github.frozenimages.images.testing.StandardFixtures;
+import io.github.frozenimages.images.testing.TestImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code -Dimages.verify.publicKey} as a user types it, in a real Maven build with no POM: Maven turns the property's
+ * text into the {@code <verify>} object, and the build fails on an unsigned image and passes a signed one.
+ */
+@Timeout(300)
+class ForkedBuildVerifyTest extends ForkedBuildTestSupport {
+
+    @Test
+    void theCommandLineKeyFailsAnUnsignedImageAndPassesASignedOne() throws Exception {
+        TestImage image = StandardFixtures.build().ociImage();
+        RegistryPusher pusher = new RegistryPusher(registry.baseUrl());
+        pusher.push("cli/unsigned", "1.0", image);
+        pusher.push("cli/signed", "1.0", image);
+        CosignSigner signer = CosignSigner.ecdsaP256();
+        CosignSigner.push(pusher, "cli/signed", image.manifestDigest(),
+                List.of(signer.sign(registry.address() + "/cli/signed", image.manifestDigest())));
+        Path key = signer.writePublicKey(work.resolve("keys/cosign.pub"));
+        Path empty = Files.createDirectories(work.resolve("no-pom"));
+
+        ForkedMaven.Build unsigned = maven.start(empty, "", List.of(maven.plugin() + ":pull",
+                "-Dimages=" + registry.address() + "/cli/unsigned:1.0", "-Dimages.platform=linux/amd64", "-Dimages.verify.publicKey=" + key,
+                "-Dimages.cacheDirectory=" + work.resolve("cache")));
+        assertEquals(1, unsigned.await(Duration.ofMinutes(3)), unsigned.log());
+        assertTrue(unsigned.log().contains("could not verify the signature of " + registry.address() + "/cli/unsigned:1.0 ("
+                + image.manifestDigest() + ") from " + registry.address() + ": no signature of the manifest " + image.manifestDigest()
+                + " by the key " + signer.fingerprint() + " (" + key + ")"), unsigned.log());
+
+        ForkedMaven.Build signed = maven.start(empty, "", List.of(maven.plugin() + ":pull",
+                "-Dimages=" + registry.address() + "/cli/signed:1.0", "-Dimages.platform=linux/amd64", "-Dimages.verify.publicKey=" + key,
+                "-Dimages.cacheDirectory=" + work.resolve("cache")));
+        signed.assertSucceeds(Duration.ofMinutes(3));
+        assertTrue(signed.log().contains("verified " + registry.address() + "/cli/signed:1.0: the manifest " + image.manifestDigest()
+                + " is signed by the key " + signer.fingerprint()), signed.log());
+        assertTrue(Files.isRegularFile(empty.resolve("target/images/blobs/sha256/" + image.manifestDigest().substring(7))), signed.log());
+    }
+}
