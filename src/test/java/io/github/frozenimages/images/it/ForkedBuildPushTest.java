@@ -43,6 +43,9 @@ class ForkedBuildPushTest extends ForkedBuildTestSupport {
                 Platform.parse("linux/amd64"));
         new ImagePuller().pull(new PullRequest(List.of(image), work.resolve("images"), OutputFormat.DOCKER, Optional.of(bundle), 2,
                 work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, PullListener.SILENT));
+        // as a deploy leaves it: the artifact with its checksum, which the resolver checks
+        byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1").digest(Files.readAllBytes(bundle));
+        Files.writeString(bundle.resolveSibling(bundle.getFileName() + ".sha1"), java.util.HexFormat.of().formatHex(sha1));
         // the launcher's settings send every repository to a dead address; this one lets the bundle's repository through
         Files.writeString(work.resolve("settings.xml"), """
                 <settings>
