@@ -35,6 +35,27 @@ import org.junit.jupiter.api.Timeout;
 class ForkedBuildPushTest extends ForkedBuildTestSupport {
 
     @Test
+    void copyTakesImagesFromOneRegistryToAnotherAndASecondCopySendsNothing() throws Exception {
+        StandardFixtures fixtures = StandardFixtures.pushTo(registry.baseUrl());
+        try (RegistryServer target = RegistryServer.start()) {
+            Path dir = Files.createDirectories(work.resolve("copy"));
+            List<String> copy = List.of(maven.plugin() + ":copy", "-Dimages=" + registry.address() + "/" + StandardFixtures.MULTI_OCI + ":1.0",
+                    "-Dimages.platform=linux/arm64", "-Dimages.cacheDirectory=" + work.resolve("cache"),
+                    "-Dimages.push.target=" + target.address() + "/promoted");
+            ForkedMaven.Build first = maven.start(dir, "", copy);
+            first.assertSucceeds(Duration.ofMinutes(3));
+
+            String at = target.address() + "/promoted/" + StandardFixtures.MULTI_OCI + ":1.0";
+            assertEquals(fixtures.multiOci().image("linux/arm64").manifestDigest(),
+                    new ObjectMapper().readTree(Consumers.skopeoInspect("docker://" + at)).get("Digest").asText(), first.log());
+            Files.delete(dir.resolve("build.log"));
+            ForkedMaven.Build second = maven.start(dir, "", copy);
+            second.assertSucceeds(Duration.ofMinutes(3));
+            assertTrue(second.log().contains("pushed 1 image, 0 B sent"), second.log());
+        }
+    }
+
+    @Test
     void aBundleResolvedFromAMavenRepositoryIsPushedWithNoPom() throws Exception {
         StandardFixtures fixtures = StandardFixtures.pushTo(registry.baseUrl());
         Path bundle = work.resolve("file-repository/com/acme/app-images/1.0/app-images-1.0-images.tar.gz");
