@@ -1,5 +1,6 @@
 package io.github.frozenimages.images.core.store;
 
+import io.github.frozenimages.images.core.files.NoSpaceException;
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.ref.Digest;
 import java.io.IOException;
@@ -20,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * before use and evicted if it no longer matches.
  */
 public final class BlobStore {
+
+    /** How a message tells the user to put the cache elsewhere. */
+    public static final String MOVE_THE_CACHE = "<cacheDirectory> or -Dimages.cacheDirectory";
 
     private final Path root;
     private final BlobLocks locks;
@@ -109,17 +113,33 @@ public final class BlobStore {
                 return false;
             }
             Path target = path(descriptor.digest());
-            Files.createDirectories(target.getParent());
             Path partial = target.resolveSibling("." + descriptor.digest().hex() + ".partial");
-            new BlobIngest(descriptor, partial, observer).run(source);
             try {
-                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the cache folder " + target.getParent() + " does not support atomic renames", e);
+                Files.createDirectories(target.getParent());
+                new BlobIngest(descriptor, partial, observer).run(source);
+                try {
+                    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("the cache folder " + target.getParent() + " does not support atomic renames", e);
+                }
+                stamps.record(target, key(descriptor.digest()));
+            } catch (DownloadBrokeOffException | BlobVerificationException e) {
+                throw e; // the network or the registry, not the disk
+            } catch (IOException e) {
+                // the partial file stays: it is a true prefix of the blob, which the next build with room resumes
+                throw NoSpaceException.whenFull(e, "blob " + descriptor.digest(), root, partial, descriptor.size() - sizeOf(partial),
+                        MOVE_THE_CACHE);
             }
-            stamps.record(target, key(descriptor.digest()));
             verifiedHere.add(key(descriptor.digest()));
             return true;
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
         }
     }
 
