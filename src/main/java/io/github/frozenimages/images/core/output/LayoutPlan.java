@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -144,6 +145,8 @@ public final class LayoutPlan {
         if (a.fileKey() != null && Objects.equals(a.fileKey(), b.fileKey())) {
             return true;
         }
-        return a.size() == b.size() && a.lastModifiedTime().equals(b.lastModifiedTime());
+        // in microseconds: the JDK copies a file's time at that precision, which file systems keep in nanoseconds
+        return a.size() == b.size()
+                && a.lastModifiedTime().to(TimeUnit.MICROSECONDS) == b.lastModifiedTime().to(TimeUnit.MICROSECONDS);
     }
 }
