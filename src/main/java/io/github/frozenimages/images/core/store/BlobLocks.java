@@ -72,6 +72,10 @@ final class BlobLocks {
         if (!threadLock.tryLock()) {
             return java.util.Optional.empty();
         }
+        if (threadLock.getHoldCount() > 1) {
+            threadLock.unlock(); // this very thread holds it (the JVM lock is reentrant, the file lock is not)
+            return java.util.Optional.empty();
+        }
         FileChannel channel = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
