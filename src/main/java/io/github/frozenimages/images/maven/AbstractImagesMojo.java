@@ -293,38 +293,14 @@ abstract class AbstractImagesMojo extends AbstractMojo {
      * written, one warning names them and the fallback under the build directory.
      */
     final CacheFolders cacheFolders() {
-        CacheFolders folders = CacheFolders.choose(configuredCacheFolders(), this::fallbackCache);
+        CacheFolders folders = CacheFolders.choose(configuredCacheFolders(), () -> CacheLocation.fallback(project, session));
         folders.fellBack().ifPresent(why -> getLog().warn(why));
         return folders;
     }
 
-    /** {@code images-cache} in the build directory, beside the output: what {@code mvn clean} removes. */
-    private Path fallbackCache() {
-        if (project != null && project.getFile() != null) {
-            return Path.of(project.getBuild().getDirectory(), "images-cache");
-        }
-        String root = session.getExecutionRootDirectory();
-        return (root == null ? Path.of("") : Path.of(root)).resolve("target").resolve("images-cache");
-    }
-
-    /**
-     * {@code cacheDirectory} split at its commas; Maven resolved the first folder against the project's folder
-     * already, the others are resolved here the same way.
-     */
+    /** {@code cacheDirectory} split at its commas, or the default folder. */
     final List<Path> configuredCacheFolders() {
-        if (cacheDirectory == null) {
-            File localRepository = new File(session.getRepositorySession().getLocalRepository().getBasedir().getPath());
-            return List.of(localRepository.toPath().resolve(".cache").resolve("images-maven-plugin"));
-        }
-        Path base = project != null && project.getFile() != null ? project.getBasedir().toPath()
-                : Path.of(session.getExecutionRootDirectory() == null ? "" : session.getExecutionRootDirectory());
-        List<Path> folders = new ArrayList<>();
-        for (String part : cacheDirectory.getPath().split(",")) {
-            if (!part.isBlank()) {
-                folders.add(base.resolve(part.trim()));
-            }
-        }
-        return folders.isEmpty() ? List.of(cacheDirectory.toPath()) : folders;
+        return CacheLocation.folders(cacheDirectory, project, session);
     }
 
     final Path lockFile() {

@@ -45,4 +45,19 @@ public final class PruneLimits {
         };
         return new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(1024).pow(power)).longValue();
     }
+
+    /** A size in the units {@link #parseSize} reads: {@code 12.3 GB}, {@code 512 B}. */
+    public static String formatSize(long bytes) {
+        String[] units = {"KB", "MB", "GB", "TB"};
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
 }
