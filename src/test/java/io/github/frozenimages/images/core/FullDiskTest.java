@@ -71,6 +71,7 @@ class FullDiskTest extends FaultProxyTestSupport {
                     () -> new ImagePuller().pull(request(cache, output, Optional.empty(), BIG)));
 
             String message = e.getMessage();
+            assertTrue(message.startsWith("could not store layer 1 of " + proxy.address() + "/" + BIG + ":1.0"), message);
             assertTrue(message.contains("file system of " + cache + " is full"), message);
             assertTrue(message.contains("blob " + bigLayer.digest()), message);
             assertTrue(message.matches("(?s).*needed [0-9.]+ MiB \\([0-9]+ bytes\\) more, [0-9.]+ (KiB|bytes)[^,]* free.*"), message);
