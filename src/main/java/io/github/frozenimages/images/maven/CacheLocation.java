@@ -35,7 +35,7 @@ final class CacheLocation {
 
     /** {@code images-cache} in the build directory, beside the output: what {@code mvn clean} removes. */
     static Path fallback(MavenProject project, MavenSession session) {
-        if (project != null && project.getFile() != null) {
+        if (project != null && project.getFile() != null && project.getBuild() != null && project.getBuild().getDirectory() != null) {
             return Path.of(project.getBuild().getDirectory(), "images-cache");
         }
         String root = session.getExecutionRootDirectory();
