@@ -508,6 +508,7 @@ def ensure_plugin(mode, coords):
 SUMMARY = re.compile(r"^\[INFO\] (\d+) images?: (.*?) downloaded, (.*?) reused from the cache, in ([0-9.]+) s\s*$",
                      re.M)
 # the closing line when every image is pinned by digest and the output is untouched: nothing was resolved
+PUSHED = re.compile(r"^\[INFO\] pushed (\d+) images?, (.*?) sent, in ([0-9.]+) s\s*$", re.M)
 UP_TO_DATE = re.compile(r"^\[INFO\] (\d+) pinned images? already in .*; nothing to do, in ([0-9.]+) s\s*$", re.M)
 
 
@@ -611,6 +612,62 @@ class Bench:
         os.remove(log_path)
         return m
 
+    def push(self, row, layout, target):
+        """images:push of an OCI layout to the registry `target`; the goal time and bytes sent from its closing line."""
+        g, a, v = self.coords
+        workdir = self.tmp("mvn-cwd")
+        log_path = os.path.join(self.root, f"{self.serial:03d}-{row.key}.log")
+        cmd = [MVNW, "-B", "-ntp", "-nsu", f"{g}:{a}:{v}:push", f"-Dimages.outputDirectory={layout}",
+               f"-Dimages.push.target={target.address}"]
+        m = run_measured(cmd, workdir, log_path, self.timeout)
+        shutil.rmtree(workdir, ignore_errors=True)
+        with open(log_path, errors="replace") as f:
+            pushed = PUSHED.findall(f.read())
+        if not m.ok or not pushed:
+            why = "timed out" if m.timed_out else f"exit {m.rc}" if m.rc else "no closing 'pushed' line"
+            row.failures.append(why)
+            log(f"  {row.key}: FAILED ({why}); last lines of {log_path}:\n{tail(log_path, 25)}")
+            return m
+        row.add(m)
+        _, row.downloaded, goal_s = pushed[-1]
+        row.goals.append(float(goal_s))
+        log(f"  {row.key}: wall {m.wall:.2f} s, goal {goal_s} s, {row.downloaded} sent")
+        os.remove(log_path)
+        return m
+
+    def push_rows(self, image, n):
+        """images:push of the image's OCI layout to an empty registry, again unchanged, and skopeo doing the first."""
+        log(f"plugin push and skopeo push x{n}")
+        cache, layout = self.tmp("cache"), os.path.join(self.root, "push-source")
+        self.plugin(self.row("prime-push", "prime", image), image, cache, layout, output_format="oci")
+        shutil.rmtree(cache, ignore_errors=True)
+        cold = self.row("push-cold", f"plugin push to an empty registry ({image}, oci layout)", image)
+        again = self.row("push-again", f"plugin push again, nothing changed ({image})", image)
+        skopeo_push = self.row("skopeo-push", f"skopeo copy oci: to docker:// of an empty registry ({image})", image)
+        skopeo = shutil.which("skopeo")
+        for _ in range(n):
+            target = Registry(self.tmp("push-registry"))
+            target.start()
+            try:
+                self.push(cold, layout, target)
+                self.push(again, layout, target)
+            finally:
+                target.stop()
+                shutil.rmtree(target.directory, ignore_errors=True)
+            if not skopeo:
+                skopeo_push.note = "skopeo not installed (apt-get install -y skopeo)"
+                continue
+            target = Registry(self.tmp("push-registry"))
+            target.start()
+            try:
+                d = self.tmp("skopeo-push")
+                self.external(skopeo_push, [skopeo, "copy", "--dest-tls-verify=false", f"oci:{layout}:{TAG}",
+                                            f"docker://{target.address}/bench/{image}:{TAG}"], d)
+            finally:
+                target.stop()
+                shutil.rmtree(target.directory, ignore_errors=True)
+        shutil.rmtree(layout, ignore_errors=True)
+
     def external(self, row, cmd, cwd, check=None, env=None):
         log_path = os.path.join(self.root, f"{self.serial:03d}-{row.key}.log")
         registry_before = self.registry.cpu_seconds()
@@ -685,6 +742,7 @@ class Bench:
         shutil.rmtree(warm_cache, ignore_errors=True)
 
         self.skopeo(main, n)
+        self.push_rows(main, n)
         self.curl_floor(main, n)
         self.hash_floor(main)
 
@@ -839,6 +897,9 @@ def report(bench, header):
     cold, cold_oci = get("cold-docker"), get("cold-oci")
     sk_oci, sk_arch, curl = get("skopeo-oci"), get("skopeo-archive"), get("curl")
     ratios["cold-oci"] = [("wall ÷ skopeo oci:", ratio(cold_oci.wall, sk_oci.wall if sk_oci else None))]
+    push_cold, sk_push = get("push-cold"), get("skopeo-push")
+    if push_cold:
+        ratios["push-cold"] = [("goal ÷ skopeo push wall (target < 1)", ratio(push_cold.goal, sk_push.wall if sk_push else None))]
     ratios["cold-docker"] = [("wall ÷ skopeo docker-archive:", ratio(cold.wall, sk_arch.wall if sk_arch else None)),
                              ("goal ÷ curl floor", ratio(cold.goal, curl.wall if curl else None))]
 
@@ -848,8 +909,8 @@ def report(bench, header):
     out.append("| what | median wall s | goal s | CPU s | peak RSS MiB | ratio |")
     out.append("|---|---:|---:|---:|---:|---|")
     order = ["cold-docker", "cold-oci", "warm", "noop", "noop-pinned", "skip", "skopeo-oci", "skopeo-archive", "curl",
-             "tiny60", "xmx64m"]
-    targets = {"warm": 0.2, "noop-pinned": 0.05}
+             "push-cold", "push-again", "skopeo-push", "tiny60", "xmx64m"]
+    targets = {"warm": 0.2, "noop-pinned": 0.05, "push-again": 0.5}
     any_failed = False
     for key in order:
         r = get(key)
@@ -857,6 +918,8 @@ def report(bench, header):
             continue
         rss = statistics.median(r.rss) / 1024 if r.rss else None
         what = r.what
+        if key.startswith("push") and r.downloaded:
+            what += f", {r.downloaded} sent"
         if key == "tiny60" and r.requests:
             what += f", {statistics.median(r.requests):.0f} HTTP requests"
         if key == "curl" and r.walls:

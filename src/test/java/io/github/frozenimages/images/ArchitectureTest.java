@@ -18,8 +18,10 @@ import com.tngtech.archunit.lang.ArchRule;
  *   <li>the core's packages form no cycle, and none of them reaches back into the core's root package, which
  *       only puts them together ({@code ImagePuller});</li>
  *   <li>the core knows nothing of Maven, so that it can serve a CLI or another build tool;</li>
- *   <li>HttpClient is spoken only by the transport ({@code core.http}) and the registry API ({@code core.registry}):
- *       every other package talks to registries in the protocol's nouns;</li>
+ *   <li>HttpClient is spoken only by the transport ({@code core.http}), the registry API ({@code core.registry})
+ *       and the engine API's own client ({@code core.engine}, which carries {@code load} over a unix socket,
+ *       TCP or TLS to an engine, not to a registry, and so shares nothing of the registry transport): every other
+ *       package talks to registries in the protocol's nouns;</li>
  *   <li>the output writers work from the store alone and never talk to a registry;</li>
  *   <li>the shared types and the file helpers are leaves: they import nothing of the project.</li>
  * </ul>
@@ -40,9 +42,11 @@ class ArchitectureTest {
     static final ArchRule coreIsFreeOfMaven = noClasses().that().resideInAPackage(CORE + "..")
             .should().dependOnClassesThat().resideInAPackage("org.apache.maven..");
 
+    // core.engine is the Docker Engine API's client: its requests go to an engine, never to a registry, over
+    // transports (unix sockets, the engine's own TLS files) the registry transport has no business with
     @ArchTest
     static final ArchRule onlyTheTransportAndTheRegistryApiSpeakHttpClient = noClasses()
-            .that().resideOutsideOfPackages(CORE + ".http..", CORE + ".registry..")
+            .that().resideOutsideOfPackages(CORE + ".http..", CORE + ".registry..", CORE + ".engine..")
             .should().dependOnClassesThat().resideInAPackage("org.apache.hc..");
 
     @ArchTest

@@ -111,7 +111,8 @@ public final class ImagePuller {
             }
             List<PulledImage> pulled = results.stream().flatMap(r -> r.pulled().stream()).toList();
             pulled.forEach(p -> request.listener().info(p.summary()));
-            PullReport.write(PullReport.pathFor(request.outputDirectory()), pulled);
+            PullReport.write(PullReport.pathFor(request.outputDirectory()), pulled, session.statistics().byRegistry());
+            request.listener().debug("requests sent: " + session.statistics().requests());
             PullReport.table(pulled).forEach(line -> request.listener().info(line));
             request.listener().info(PullSummary.of(pulled, System.nanoTime() - start));
             return pulled;

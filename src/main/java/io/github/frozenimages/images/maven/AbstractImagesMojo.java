@@ -247,6 +247,22 @@ abstract class AbstractImagesMojo extends AbstractMojo {
                 () -> platforms.stream().map(String::trim).filter(p -> !p.isEmpty()).map(Platform::parse).toList());
     }
 
+    /**
+     * The explicit push targets of the configured images ({@code <pushAs>}), by the image's full name; a name or
+     * target that is no reference is a configuration mistake.
+     */
+    final Map<String, String> pushTargets() throws MojoFailureException {
+        Map<String, String> targets = new HashMap<>();
+        for (ImageSpec spec : images == null ? List.<ImageSpec>of() : images) {
+            if (spec.getPushAs() != null && !spec.getPushAs().isBlank()) {
+                ImageReference source = read(UserParameter.IMAGES, () -> ImageReference.parse(spec.getName()));
+                ImageReference target = read(UserParameter.IMAGES, () -> ImageReference.parse(spec.getPushAs().trim()));
+                targets.put(source.toString(), target.toString());
+            }
+        }
+        return targets;
+    }
+
     final Set<String> insecureRegistries() {
         Set<String> insecure = new HashSet<>();
         if (insecureRegistries != null) {

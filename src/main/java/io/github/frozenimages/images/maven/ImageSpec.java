@@ -12,6 +12,9 @@ public class ImageSpec {
     /** The platform for this image only; overrides the goal's {@code platform}. */
     private String platform;
 
+    /** Where {@code images:push} and {@code images:copy} put this image, instead of the goal's target and its own path. */
+    private String pushAs;
+
     /** The {@code settings.xml} {@code <server>} whose credentials this image's registry takes, when its id is not the registry's host. */
     private String serverId;
 
@@ -41,6 +44,14 @@ public class ImageSpec {
 
     public void setPlatform(String platform) {
         this.platform = platform;
+    }
+
+    public String getPushAs() {
+        return pushAs;
+    }
+
+    public void setPushAs(String pushAs) {
+        this.pushAs = pushAs;
     }
 
     public String getServerId() {

@@ -53,9 +53,13 @@ public class LoadMojo extends AbstractMojo {
     private File outputDirectory;
 
     /**
-     * Where the engine listens: {@code unix:///path/to/socket}, or {@code tcp://host:port} (plain, no TLS).
-     * Default: the {@code DOCKER_HOST} environment variable, else {@code unix:///var/run/docker.sock}. For
-     * Podman, the socket of {@code podman system service}, such as {@code unix:///run/podman/podman.sock}.
+     * Where the engine listens: {@code unix:///path/to/socket}, or {@code tcp://host:port}, spoken to over TLS when
+     * {@code DOCKER_TLS_VERIFY} is set, with {@code ca.pem}, {@code cert.pem} and {@code key.pem} from
+     * {@code DOCKER_CERT_PATH} (else {@code ~/.docker}). Default: as the Docker CLI chooses: {@code DOCKER_HOST},
+     * else the Docker context named by {@code DOCKER_CONTEXT}, else the {@code currentContext} of
+     * {@code config.json} (in {@code DOCKER_CONFIG}, else {@code ~/.docker}), else
+     * {@code unix:///var/run/docker.sock}. For Podman, the socket of {@code podman system service}, such as
+     * {@code unix:///run/podman/podman.sock}.
      *
      * @since 0.1.0
      */
@@ -85,8 +89,11 @@ public class LoadMojo extends AbstractMojo {
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     private MavenProject project;
 
-    /** The environment DOCKER_HOST is read from; tests replace it. */
+    /** The environment DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CONTEXT and DOCKER_CONFIG are read from; tests replace it. */
     Map<String, String> environment = System.getenv();
+
+    /** Where {@code ~/.docker} is when DOCKER_CONFIG is not set; tests replace it. */
+    Path userHome = Path.of(System.getProperty("user.home"));
 
     @Override
     public final void execute() throws MojoExecutionException, MojoFailureException {
@@ -94,12 +101,12 @@ public class LoadMojo extends AbstractMojo {
             getLog().info("Skipping images:load (images.skip=true)");
             return;
         }
-        EngineClient client = client();
+        EngineEndpoint endpoint = endpoint();
         ArchiveSource source = source();
-        getLog().info("Loading " + source + (source.isTree() ? " (tarred on the fly)" : "")
-                + " into the engine at " + client.endpoint());
         LoadedImages loaded;
-        try {
+        try (EngineClient client = new EngineClient(endpoint, Duration.ofSeconds(loadTimeout))) {
+            getLog().info("Loading " + source + (source.isTree() ? " (tarred on the fly)" : "")
+                    + " into the engine at " + endpoint + (endpoint.isTls() ? " over TLS" : ""));
             loaded = client.load(source);
         } catch (EngineException e) {
             throw MavenExceptions.failed(e);
@@ -108,17 +115,22 @@ public class LoadMojo extends AbstractMojo {
         loaded.names().forEach(name -> getLog().info("Loaded image: " + name));
         loaded.ids().forEach(id -> getLog().info("Loaded image ID: " + id));
         if (loaded.names().isEmpty() && loaded.ids().isEmpty()) {
-            getLog().warn("The engine at " + client.endpoint() + " took " + source + " but named no image it loaded");
+            getLog().warn("The engine at " + endpoint + " took " + source + " but named no image it loaded");
         }
     }
 
-    private EngineClient client() throws MojoFailureException {
+    private EngineEndpoint endpoint() throws MojoFailureException {
         if (loadTimeout <= 0) {
             throw misconfigured(UserParameter.LOAD_TIMEOUT, "the load timeout must be a positive number of seconds, not " + loadTimeout);
         }
-        // without <dockerHost> the address is DOCKER_HOST's, which <dockerHost> then overrides
-        EngineEndpoint endpoint = read(UserParameter.DOCKER_HOST, () -> EngineEndpoint.resolve(dockerHost, environment));
-        return new EngineClient(endpoint, Duration.ofSeconds(loadTimeout));
+        // without <dockerHost> the address is DOCKER_HOST's or a context's, which <dockerHost> then overrides
+        return read(UserParameter.DOCKER_HOST, () -> EngineEndpoint.resolve(dockerHost, environment, dockerConfigDirectory()));
+    }
+
+    /** Docker's config folder, as the Docker CLI finds it: contexts and the default TLS files are there. */
+    private Path dockerConfigDirectory() {
+        String configured = environment.get("DOCKER_CONFIG");
+        return configured == null || configured.isBlank() ? userHome.resolve(".docker") : Path.of(configured.trim());
     }
 
     private ArchiveSource source() throws MojoFailureException {

@@ -23,6 +23,8 @@ enum UserParameter {
     ARCHIVE("archive", "images.archive"),
     DOCKER_HOST("dockerHost", "images.dockerHost"),
     LOAD_TIMEOUT("loadTimeout", "images.loadTimeout"),
+    PUSH_TARGET("target", "images.push.target"),
+    PUSH_ARTIFACT("artifact", "images.artifact"),
     CACHE_DIRECTORY("cacheDirectory", "images.cacheDirectory"),
     PRUNE_OLDER_THAN("olderThan", "images.prune.olderThan"),
     PRUNE_MAX_SIZE("maxSize", "images.prune.maxSize"),

@@ -37,6 +37,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,7 +49,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  *
  * <p>The seed only talks to Docker Hub, so the plugin pulls the same names as Docker Hub names through a
  * mirror for {@code docker.io} pointing at the test registry: both then name the images alike.
+ *
+ * <p>The seed is not part of the project: {@link SeedScript} says where it is looked for, and when these
+ * tests are skipped rather than failed.
  */
+@ExtendWith(SeedScript.Needed.class)
 class SeedComparisonTest extends RegistryTestSupport {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -135,13 +135,44 @@ class TlsRegistryTest {
     }
 
     @Test
-    void withoutTlsSettingsALoopbackRegistryIsAskedOverHttpAndTheMismatchIsReported() {
+    void aLoopbackRegistryThatSpeaksOnlyTlsIsAskedOverHttpsWithTheTrustStoreAlone() {
+        try (RegistryServer registry = tlsRegistry(serverTls())) {
+            // no certs.d folder names the registry: it answers the plain ping that it speaks https, and is asked so
+            TlsSettings trustStoreOnly = new TlsSettings(Optional.of(certificates.caCertificate()), Optional.empty(), List.of());
+
+            PulledImage pulled = pull(registry, trustStoreOnly).get(0);
+
+            assertEquals(StandardFixtures.build().ociImage().manifestDigest(), pulled.manifestDigest().toString());
+            assertEquals("https://" + registry.address(), pulled.registry());
+        }
+    }
+
+    @Test
+    void aLoopbackRegistryThatSpeaksOnlyTlsWithAnUntrustedCertificateFailsNamingBothAnswers() {
         try (RegistryServer registry = tlsRegistry(serverTls())) {
             ImagePullException e = assertThrows(ImagePullException.class, () -> pull(registry, TlsSettings.JVM_DEFAULTS));
 
+            assertEquals(ImagePullException.Reason.UNREACHABLE, e.reason(), e.getMessage());
             assertTrue(e.getMessage().contains(registry.address()), e.getMessage());
-            // Go's TLS server answers a plain request with this 400: the log line tells the user what happened
+            // Go's TLS server answers a plain request with this 400; over https, nothing trusts the test's CA
+            assertTrue(e.getMessage().contains("it answered plain http with \"Client sent an HTTP request to an HTTPS server."), e.getMessage());
+            assertTrue(e.getMessage().contains("over https: registry https://" + registry.address() + " is unreachable"), e.getMessage());
+            assertTrue(e.getMessage().contains("certification path"), "names the certificate problem: " + e.getMessage());
+            assertTrue(e.messageWithAdvice().contains("images.trustStore"), "names the trust settings: " + e.messageWithAdvice());
+        }
+    }
+
+    @Test
+    void aLoopbackRegistryListedAsInsecureIsNeverAskedOverHttps() {
+        try (RegistryServer registry = tlsRegistry(serverTls())) {
+            ImageRequest image = RegistryTestSupport.image(registry.address() + "/" + IMAGE);
+            ImagePullException e = assertThrows(ImagePullException.class, () -> new ImagePuller().pull(new PullRequest(List.of(image),
+                    work.resolve("out"), OutputFormat.OCI, Optional.empty(), 2, work.resolve("cache"), Set.of(registry.address()),
+                    CredentialProvider.ANONYMOUS, PullListener.SILENT).withNetwork(RegistryTestSupport.FAST_RETRIES)));
+
+            // the user said plain http: the registry's answer is reported, and https is not tried
             assertTrue(e.getMessage().contains("HTTP request to an HTTPS server"), e.getMessage());
+            assertTrue(!e.getMessage().contains("over https"), e.getMessage());
         }
     }
 

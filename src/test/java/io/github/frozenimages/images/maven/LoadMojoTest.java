@@ -101,4 +101,60 @@ class LoadMojoTest {
         assertEquals("the load timeout must be a positive number of seconds, not 0 (check <loadTimeout> or -Dimages.loadTimeout)",
                 e.getMessage());
     }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    void aMissingKeyPemIsAnExecutionFailureNamingTheEngineAndDockerCertPath(LoadMojo mojo) throws Exception {
+        Path archive = Files.write(work.resolve("images.tar"), new byte[1024]);
+        MojoExtension.setVariableValueToObject(mojo, "archive", archive.toFile());
+        MojoExtension.setVariableValueToObject(mojo, "dockerHost", null);
+        Path certs = Files.createDirectories(work.resolve("certs/client"));
+        Files.writeString(certs.resolve("ca.pem"), "read only once key.pem is there");
+        Files.writeString(certs.resolve("cert.pem"), "read only once key.pem is there");
+        mojo.environment = Map.of("DOCKER_HOST", "tcp://127.0.0.1:2376", "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", certs.toString());
+
+        MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+
+        assertEquals("cannot use TLS with the engine at tcp://127.0.0.1:2376: " + certs.resolve("key.pem") + " does not exist,"
+                + " and cert.pem is of no use without its key (check DOCKER_CERT_PATH=" + certs + ")", e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    void theCurrentContextOfTheUsersDockerConfigIsUsedAndNamed(LoadMojo mojo) throws Exception {
+        Path archive = Files.write(work.resolve("images.tar"), new byte[1024]);
+        MojoExtension.setVariableValueToObject(mojo, "archive", archive.toFile());
+        MojoExtension.setVariableValueToObject(mojo, "dockerHost", null);
+        Path dockerConfig = Files.createDirectories(work.resolve("home/.docker"));
+        // sha256("desktop-linux"), the context Docker Desktop installs
+        Path meta = Files.createDirectories(dockerConfig.resolve(
+                "contexts/meta/fe9c6bd7a66301f49ca9b6a70b217107cd1284598bfc254700c989b916da791e"));
+        String socket = "unix://" + work.resolve("desktop.sock");
+        Files.writeString(meta.resolve("meta.json"), "{\"Name\":\"desktop-linux\",\"Metadata\":{},"
+                + "\"Endpoints\":{\"docker\":{\"Host\":\"" + socket + "\",\"SkipTLSVerify\":false}}}");
+        Files.writeString(dockerConfig.resolve("config.json"), "{\"currentContext\":\"desktop-linux\"}");
+        mojo.environment = Map.of();
+        mojo.userHome = work.resolve("home");
+
+        MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+
+        assertEquals("no engine listening at " + socket + " (Docker context \"desktop-linux\", chosen by currentContext of "
+                + dockerConfig.resolve("config.json") + "): there is no socket file (set DOCKER_HOST or -Dimages.dockerHost)",
+                e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "load", pom = POM)
+    void dockerConfigNamesTheFolderOfTheContexts(LoadMojo mojo) throws Exception {
+        MojoExtension.setVariableValueToObject(mojo, "dockerHost", null);
+        Path dockerConfig = Files.createDirectories(work.resolve("ci-docker"));
+        mojo.environment = Map.of("DOCKER_CONFIG", dockerConfig.toString(), "DOCKER_CONTEXT", "colima");
+        mojo.userHome = work.resolve("home-without-docker");
+
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+
+        assertEquals("the Docker context \"colima\" named by DOCKER_CONTEXT does not exist: there is no " + dockerConfig.resolve(
+                "contexts/meta/f24fd3749c1368328e2b149bec149cb6795619f244c5b584e844961215dadd16/meta.json")
+                + " (docker context ls lists the contexts there are) (check <dockerHost> or -Dimages.dockerHost)", e.getMessage());
+    }
 }

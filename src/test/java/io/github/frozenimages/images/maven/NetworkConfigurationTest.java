@@ -64,6 +64,18 @@ class NetworkConfigurationTest {
     }
 
     @Test
+    void aMirrorUrlMayCarryAPathButNoQuery() throws Exception {
+        assertEquals(Map.of("docker.io", List.of(URI.create("https://nexus.corp/repository/docker-proxy"),
+                        URI.create("https://harbor.corp/v2/dockerhub-proxy"))),
+                NetworkConfiguration.mirrors(List.of(cli("docker.io=https://nexus.corp/repository/docker-proxy"),
+                        cli("docker.io=https://harbor.corp/v2/dockerhub-proxy")), Set.of()));
+
+        String message = refused(List.of(cli("docker.io=https://nexus.corp/repository/docker-proxy?token=x")), Set.of());
+        assertTrue(message.contains("has a query or fragment"), message);
+        assertTrue(message.endsWith(" (check <mirrors> or -Dimages.mirrors)"), message);
+    }
+
+    @Test
     void aMirrorOfAnInvalidRegistryNameIsRefused() {
         String message = refused(List.of(cli("my_registry.example=https://mirror.example")), Set.of());
         assertTrue(message.startsWith("the mirrored registry \"my_registry.example\" is not a registry name"), message);

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 public final class CuttingRelay implements AutoCloseable {
 
     private static final Pattern RANGE = Pattern.compile("(?im)^Range:\\s*(\\S+)\\s*$");
+    private static final Pattern CONTENT_RANGE = Pattern.compile("(?im)^Content-Range:\\s*(\\S+)\\s*$");
+    private static final Pattern REQUEST_LINE = Pattern.compile("(?m)^(GET|HEAD|POST|PUT|PATCH|DELETE) (\\S+) HTTP/1\\.1$");
 
     private final ServerSocket server;
     private final InetSocketAddress upstream;
@@ -42,11 +44,19 @@ public final class CuttingRelay implements AutoCloseable {
     });
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong toClients = new AtomicLong();
+    private final AtomicLong toUpstream = new AtomicLong();
+    private final boolean cutsUploads;
+    private volatile String cutAtMethod;
+    private volatile int cutAtOccurrence;
+    private final AtomicLong seenOfMethod = new AtomicLong();
+    private final List<String> requestLines = new CopyOnWriteArrayList<>();
+    private final List<String> contentRanges = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cut = new AtomicBoolean();
     private final List<String> ranges = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private CuttingRelay(ServerSocket server, InetSocketAddress upstream, long cutAfter) {
+    private CuttingRelay(ServerSocket server, InetSocketAddress upstream, long cutAfter, boolean cutsUploads) {
+        this.cutsUploads = cutsUploads;
         this.server = server;
         this.upstream = upstream;
         this.cutAfter = cutAfter;
@@ -54,10 +64,19 @@ public final class CuttingRelay implements AutoCloseable {
 
     /** Relays to {@code upstreamBaseUrl} ({@code http://host:port}); resets once after {@code cutAfter} bytes to clients (-1: never). */
     public static CuttingRelay start(String upstreamBaseUrl, long cutAfter) {
+        return start(upstreamBaseUrl, cutAfter, false);
+    }
+
+    /** Relays to {@code upstreamBaseUrl}; resets once after {@code cutAfter} bytes from clients: an upload cut mid-body. */
+    public static CuttingRelay cuttingUploads(String upstreamBaseUrl, long cutAfter) {
+        return start(upstreamBaseUrl, cutAfter, true);
+    }
+
+    private static CuttingRelay start(String upstreamBaseUrl, long cutAfter, boolean cutsUploads) {
         URI uri = URI.create(upstreamBaseUrl);
         try {
             ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-            CuttingRelay relay = new CuttingRelay(server, new InetSocketAddress(uri.getHost(), uri.getPort()), cutAfter);
+            CuttingRelay relay = new CuttingRelay(server, new InetSocketAddress(uri.getHost(), uri.getPort()), cutAfter, cutsUploads);
             relay.threads.execute(relay::accept);
             return relay;
         } catch (IOException e) {
@@ -72,6 +91,27 @@ public final class CuttingRelay implements AutoCloseable {
     /** The {@code Range} values of the requests relayed so far, in order. */
     public List<String> ranges() {
         return List.copyOf(ranges);
+    }
+
+    /**
+     * Relays to {@code upstreamBaseUrl}; resets the connection once, instead of relaying it, when the
+     * {@code occurrence}-th request with {@code method} arrives: a connection lost between two upload chunks.
+     */
+    public static CuttingRelay cuttingAtRequest(String upstreamBaseUrl, String method, int occurrence) {
+        CuttingRelay relay = start(upstreamBaseUrl, -1, false);
+        relay.cutAtMethod = method;
+        relay.cutAtOccurrence = occurrence;
+        return relay;
+    }
+
+    /** The {@code Content-Range} values of the requests relayed so far (upload chunks), in order. */
+    public List<String> contentRanges() {
+        return List.copyOf(contentRanges);
+    }
+
+    /** The request lines relayed so far ({@code "PATCH /v2/..."}), in order. */
+    public List<String> requestLines() {
+        return List.copyOf(requestLines);
     }
 
     public long bytesToClients() {
@@ -127,9 +167,37 @@ public final class CuttingRelay implements AutoCloseable {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 if (!toClient) {
-                    Matcher m = RANGE.matcher(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                    String text = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+                    Matcher m = RANGE.matcher(text);
                     while (m.find()) {
                         ranges.add(m.group(1));
+                    }
+                    Matcher sent = CONTENT_RANGE.matcher(text);
+                    while (sent.find()) {
+                        contentRanges.add(sent.group(1));
+                    }
+                    Matcher line = REQUEST_LINE.matcher(text);
+                    boolean cutHere = false;
+                    while (line.find()) {
+                        requestLines.add(line.group(1) + " " + line.group(2));
+                        cutHere |= line.group(1).equals(cutAtMethod) && seenOfMethod.incrementAndGet() == cutAtOccurrence;
+                    }
+                    if (cutHere && cut.compareAndSet(false, true)) {
+                        from.setSoLinger(true, 0);
+                        from.close();
+                        to.close();
+                        return;
+                    }
+                    if (cutsUploads && cutAfter >= 0 && !cut.get()) {
+                        long before = toUpstream.getAndAdd(n);
+                        if (before + n > cutAfter && cut.compareAndSet(false, true)) {
+                            out.write(buffer, 0, (int) Math.max(0, cutAfter - before));
+                            out.flush();
+                            from.setSoLinger(true, 0);
+                            from.close();
+                            to.close();
+                            return;
+                        }
                     }
                 }
                 out.write(buffer, 0, n);

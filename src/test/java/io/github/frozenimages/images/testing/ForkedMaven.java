@@ -125,6 +125,14 @@ public final class ForkedMaven implements AutoCloseable {
      * @param mavenOpts the JVM options of the build (MAVEN_OPTS), e.g. {@code -Xmx64m}; may be empty
      */
     public Build start(Path directory, String mavenOpts, List<String> arguments) {
+        return start(directory, mavenOpts, arguments, null);
+    }
+
+    /**
+     * As {@link #start(Path, String, List)}, with {@code docker} as the build's only {@code DOCKER_*} variables
+     * (this process's are dropped), for what reads Docker's environment as a user's shell sets it.
+     */
+    public Build start(Path directory, String mavenOpts, List<String> arguments, Map<String, String> docker) {
         List<String> command = new ArrayList<>();
         command.add(mavenHome.resolve("bin/mvn").toString());
         command.addAll(List.of("-B", "-nsu", "-s", settings.toString(), "-Dmaven.repo.local=" + localRepository,
@@ -139,6 +147,10 @@ public final class ForkedMaven implements AutoCloseable {
             env.keySet().removeIf(k -> k.startsWith("MAVEN_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("CI"));
             env.put("JAVA_HOME", System.getProperty("java.home"));
             env.put("MAVEN_OPTS", mavenOpts);
+            if (docker != null) {
+                env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
+                env.putAll(docker);
+            }
             Build build = new Build(builder.start(), log, command);
             started.add(build);
             return build;

@@ -2,7 +2,6 @@ package io.github.frozenimages.images.core.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.Optional;
@@ -19,7 +18,8 @@ final class AuthsEntry {
     private AuthsEntry() {
     }
 
-    static Optional<Credentials> decode(JsonNode entry, String key, Path file, String label) {
+    /** @param file where the entry was read, for messages: a file's path, or the variable that held it */
+    static Optional<Credentials> decode(JsonNode entry, String key, String file, String label) {
         String username = text(entry, "username", key, file);
         String password = text(entry, "password", key, file);
         String auth = text(entry, "auth", key, file);
@@ -70,7 +70,7 @@ final class AuthsEntry {
         return username.isEmpty() ? Credentials.TOKEN_USERNAME : username;
     }
 
-    private static String text(JsonNode entry, String name, String key, Path file) {
+    private static String text(JsonNode entry, String name, String key, String file) {
         JsonNode value = field(entry, name);
         if (value == null || value.isNull()) {
             return "";
@@ -81,7 +81,7 @@ final class AuthsEntry {
         return value.asText();
     }
 
-    private static String decodeBase64(String auth, String key, Path file) {
+    private static String decodeBase64(String auth, String key, String file) {
         try {
             return new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * One Docker {@code config.json} or Podman {@code auth.json}: its {@code auths} entries, {@code credHelpers}
- * and {@code credsStore}. The file holds secrets, so no error says what is in it: a syntax error gives
+ * and {@code credsStore}; also the same document held by a variable ({@code DOCKER_AUTH_CONFIG}), and the
+ * {@code ~/.dockercfg} of Docker before 1.7, whose whole document is what {@code auths} later held. The file holds secrets, so no error says what is in it: a syntax error gives
  * the line and column only (Kubernetes logged such a file's content, CVE-2020-8564), and the parser's own
  * exception, whose message quotes the offending text, is not kept as the cause.
  */
@@ -34,13 +35,14 @@ public final class DockerConfigFile {
     public record Helper(String name, String configuredBy) {
     }
 
-    private final Path file;
+    /** Where it was read, for messages: the file's path, or the variable that held it. */
+    private final String file;
     private final String label;
     private final Map<String, JsonNode> auths;
     private final Map<String, String> credHelpers;
     private final String credsStore;
 
-    private DockerConfigFile(Path file, String label, Map<String, JsonNode> auths, Map<String, String> credHelpers, String credsStore) {
+    private DockerConfigFile(String file, String label, Map<String, JsonNode> auths, Map<String, String> credHelpers, String credsStore) {
         this.file = file;
         this.label = label;
         this.auths = auths;
@@ -54,23 +56,57 @@ public final class DockerConfigFile {
      * @param label how log lines and {@link Credentials#source()} name the file, e.g. {@code ~/.docker/config.json}
      */
     public static DockerConfigFile read(Path file, String label) {
+        byte[] bytes = bytes(file);
+        return bytes == null ? empty(file.toString(), label) : parse(bytes, file.toString(), label, false);
+    }
+
+    /**
+     * Reads the old {@code ~/.dockercfg}: a bare map of registries to their {@code auth} (and an {@code email}
+     * that is not needed), with no helpers; a missing one holds nothing.
+     */
+    public static DockerConfigFile readLegacy(Path file, String label) {
+        byte[] bytes = bytes(file);
+        return bytes == null ? empty(file.toString(), label) : parse(bytes, file.toString(), label, true);
+    }
+
+    /**
+     * A config.json document held by an environment variable, as GitLab CI's {@code DOCKER_AUTH_CONFIG} holds
+     * one. Messages name the variable, never what it holds.
+     */
+    public static DockerConfigFile ofVariable(String variable, String json) {
+        byte[] bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String where = "the " + variable + " variable";
+        if (bytes.length > MAX_SIZE) {
+            throw new CredentialLookupException("could not read " + where + ": larger than " + MAX_SIZE / 1024 / 1024
+                    + " MiB, not a credentials document");
+        }
+        return parse(bytes, where, variable, false);
+    }
+
+    private static DockerConfigFile empty(String file, String label) {
+        return new DockerConfigFile(file, label, Map.of(), Map.of(), null);
+    }
+
+    /** The file's bytes, or null when there is no such file. */
+    private static byte[] bytes(Path file) {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes((int) MAX_SIZE + 1);
         } catch (NoSuchFileException e) {
-            return new DockerConfigFile(file, label, Map.of(), Map.of(), null);
+            return null;
         } catch (IOException e) {
             throw new CredentialLookupException("could not read " + file + ": " + e.getClass().getSimpleName(), e);
         }
         if (bytes.length > MAX_SIZE) {
             throw new CredentialLookupException("could not read " + file + ": larger than " + MAX_SIZE / 1024 / 1024 + " MiB, not a credentials file");
         }
-        return parse(bytes, file, label);
+        return bytes;
     }
 
-    static DockerConfigFile parse(byte[] bytes, Path file, String label) {
+    /** @param legacy the document is a bare map of registries (~/.dockercfg), not a config.json */
+    static DockerConfigFile parse(byte[] bytes, String file, String label, boolean legacy) {
         if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-            return new DockerConfigFile(file, label, Map.of(), Map.of(), null); // an empty file, as Docker treats it
+            return empty(file, label); // an empty file, as Docker treats it
         }
         JsonNode root;
         try {
@@ -84,11 +120,14 @@ public final class DockerConfigFile {
             throw new CredentialLookupException("could not read " + file + ": " + e.getClass().getSimpleName());
         }
         Map<String, JsonNode> auths = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : fields(object(root, "auths", file))) {
+        for (Map.Entry<String, JsonNode> e : fields(legacy ? root : object(root, "auths", file))) {
             if (!e.getValue().isObject()) {
                 throw new CredentialLookupException("could not read " + file + ": auths entry '" + e.getKey() + "' is not a JSON object");
             }
             auths.put(e.getKey(), e.getValue());
+        }
+        if (legacy) {
+            return new DockerConfigFile(file, label, auths, Map.of(), null);
         }
         Map<String, String> credHelpers = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : fields(object(root, "credHelpers", file))) {
@@ -166,7 +205,7 @@ public final class DockerConfigFile {
         return preferred;
     }
 
-    private static JsonNode object(JsonNode root, String name, Path file) {
+    private static JsonNode object(JsonNode root, String name, String file) {
         JsonNode node = AuthsEntry.field(root, name);
         if (node == null || node.isNull()) {
             return null;

@@ -17,6 +17,11 @@ public class EngineException extends RuntimeException {
         TIMEOUT,
         /** What answered does not speak the Docker Engine API, or broke off mid-answer. */
         PROTOCOL,
+        /**
+         * TLS with the engine failed: its files are missing or unusable, the engine's certificate is not trusted,
+         * or the engine refused the client's.
+         */
+        TLS,
         /** Reading the archive, or the connection, failed. */
         IO
     }

@@ -42,7 +42,10 @@ public final class ErrorBodies {
                 for (JsonNode e : errors) {
                     String code = e.path("code").asText("");
                     String message = e.path("message").asText("");
-                    result.add(message.isEmpty() ? code : code + ": " + message);
+                    // a detail that is plain text names what the code is about (MANIFEST_BLOB_UNKNOWN: the digest)
+                    JsonNode detail = e.path("detail");
+                    String about = detail.isTextual() && !detail.asText().isBlank() ? " (" + detail.asText() + ")" : "";
+                    result.add((message.isEmpty() ? code : code + ": " + message) + about);
                     if (result.size() == 5) {
                         break;
                     }

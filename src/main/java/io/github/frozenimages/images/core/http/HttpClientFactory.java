@@ -59,7 +59,7 @@ final class HttpClientFactory {
                 .setMaxConnPerRoute(parallelRequests + 2)
                 .setMaxConnTotal(4 * (parallelRequests + 2))
                 .build();
-        HttpClientBuilder builder = HttpClients.custom()
+        HttpClientBuilder builder = ProxyOnlyAuthentication.applyTo(HttpClients.custom())
                 .setConnectionManager(pool)
                 .disableRedirectHandling()
                 .disableAutomaticRetries()

@@ -27,6 +27,11 @@ public final class Retrier {
         return policy;
     }
 
+    /** The same waits, but a single attempt: for a request whose repetition its caller manages itself. */
+    public Retrier once() {
+        return new Retrier(new RetryPolicy(1, java.time.Duration.ZERO, policy.maxDelay()));
+    }
+
     /** One attempt's request, sent anew each time (a fresh token or redirect may differ between attempts). */
     @FunctionalInterface
     public interface Attempt {
@@ -106,7 +111,7 @@ public final class Retrier {
                 continue;
             }
             int status = response.getCode();
-            if (RetryPolicy.isTransient(status) && n < policy.attempts()) {
+            if (RetryPolicy.isTransient(status) && n < policy.attempts() && !limitUsedUp(response)) {
                 Header retryAfter = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
                 String detail = ErrorBodies.describe(status, BoundedBody.readQuietly(response, ErrorBodies.MAX_BODY));
                 Duration wait = policy.delay(n, retryAfter == null ? null : retryAfter.getValue(), Instant.now());
@@ -126,6 +131,23 @@ public final class Retrier {
                 throw e;
             }
         }
+    }
+
+    /**
+     * A 429 that says the pull limit is used up ({@code ratelimit-remaining: 0}, Docker Hub's way) will not lift
+     * within a build's backoff, and every retry would be counted against the limit too: it is final, unless the
+     * registry's own {@code Retry-After} names a time within the cap.
+     */
+    private boolean limitUsedUp(ClassicHttpResponse response) {
+        if (response.getCode() != 429) {
+            return false;
+        }
+        Header remaining = response.getFirstHeader("ratelimit-remaining");
+        if (remaining == null || !remaining.getValue().trim().matches("0(;.*)?")) {
+            return false;
+        }
+        Header retryAfter = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
+        return retryAfter == null || !policy.retryAfterWithinCap(retryAfter.getValue(), Instant.now());
     }
 
     private static void pause(Observer observer, Retry retry) throws InterruptedIOException {

@@ -28,6 +28,20 @@ public final class RetryPolicy {
         return attempts;
     }
 
+    /** The longest wait between two attempts, and the cap on a registry's {@code Retry-After}. */
+    public Duration maxDelay() {
+        return maxDelay;
+    }
+
+    /**
+     * Whether a registry's {@code Retry-After} names a time within the cap: worth waiting for even where the answer
+     * would otherwise be final (a pull limit used up).
+     */
+    public boolean retryAfterWithinCap(String retryAfter, Instant now) {
+        Duration asked = parseRetryAfter(retryAfter, now);
+        return asked != null && asked.compareTo(maxDelay) <= 0;
+    }
+
     /** Statuses that say "not now" rather than "no": timeouts, rate limits and server trouble. */
     public static boolean isTransient(int status) {
         return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;

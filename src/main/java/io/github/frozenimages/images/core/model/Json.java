@@ -3,9 +3,9 @@ package io.github.frozenimages.images.core.model;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -17,26 +17,42 @@ import java.util.Map;
 
 /**
  * The JSON reader and writer for registry documents. Registry content is untrusted: duplicate keys are
- * refused (two parsers could otherwise read two different images from one document), nesting and string
- * lengths are bounded, and trailing garbage after the document is an error.
+ * refused (two parsers could otherwise read two different images from one document), nesting, number and
+ * string lengths are bounded, and trailing garbage after the document is an error.
  *
  * <p>Trees are built and written over Jackson's streaming parser directly: an {@code ObjectMapper} would
  * cost a few hundred milliseconds of class loading at every build, more than a whole warm pull.
+ *
+ * <p>Duplicate keys, nesting and number lengths are checked here rather than by Jackson, so that a refusal
+ * is one line in the plugin's words ({@code duplicate key "mediaType" at line 1, column 410}); Jackson's own
+ * messages span two lines and name its configuration ({@code StreamReadConstraints.getMaxNestingDepth()}).
+ * Jackson's limits stay as a backstop above these.
  */
 public final class Json {
 
+    /** Far deeper than any registry document needs (an index entry's os.features are five levels down). */
+    static final int MAX_DEPTH = 64;
+
+    /** Longer than any size, timestamp or schema version; a longer number could only be an attack on the parser. */
+    static final int MAX_NUMBER_LENGTH = 64;
+
+    /** The longest string or key: a whole manifest is no longer ({@link ManifestDocument#MAX_BYTES}). */
+    static final int MAX_STRING_LENGTH = 4 * 1024 * 1024;
+
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(64)
-                    .maxStringLength(4 * 1024 * 1024)
-                    .maxNumberLength(64)
+                    // one above this reader's own depth check, which therefore always speaks first
+                    .maxNestingDepth(MAX_DEPTH + 1)
+                    .maxStringLength(MAX_STRING_LENGTH)
+                    .maxNameLength(MAX_STRING_LENGTH)
+                    // this reader refuses numbers over MAX_NUMBER_LENGTH itself, before one is converted
+                    .maxNumberLength(Integer.MAX_VALUE)
                     .build())
             .build();
 
     /** For files written by other tools (Docker's config.json), read like Go's encoding/json: a repeated key is not an error. */
     private static final JsonFactory LENIENT = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
             .build();
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
@@ -44,54 +60,72 @@ public final class Json {
     private Json() {
     }
 
-    /** Parses a document that must be a JSON object. */
+    /** Parses a document that must be a JSON object; a refusal is an {@link InvalidJsonException} of one line. */
     public static JsonNode readObject(byte[] bytes) throws IOException {
-        return readObject(FACTORY, bytes);
+        try (JsonParser parser = FACTORY.createParser(bytes)) {
+            try {
+                return readObject(parser, true);
+            } catch (JsonProcessingException e) {
+                throw InvalidJsonException.from(e, parser);
+            }
+        }
     }
 
-    /** Parses a local tool's file that must be a JSON object; a repeated key keeps its last value. */
+    /**
+     * Parses a local tool's file that must be a JSON object; a repeated key keeps its last value. Its failures
+     * keep Jackson's exceptions, whose location a caller may report: their messages may quote the file, which
+     * can hold secrets, so no caller shows them.
+     */
     public static JsonNode readObjectLenient(byte[] bytes) throws IOException {
-        return readObject(LENIENT, bytes);
+        try (JsonParser parser = LENIENT.createParser(bytes)) {
+            return readObject(parser, false);
+        }
     }
 
-    private static JsonNode readObject(JsonFactory factory, byte[] bytes) throws IOException {
-        JsonNode node;
-        try (JsonParser parser = factory.createParser(bytes)) {
-            JsonToken first = parser.nextToken();
-            if (first != JsonToken.START_OBJECT) {
-                throw new IOException("not a JSON object");
-            }
-            node = readValue(parser, first);
-            if (parser.nextToken() != null) {
-                throw new IOException("trailing content after the JSON document");
-            }
+    private static JsonNode readObject(JsonParser parser, boolean strict) throws IOException {
+        JsonToken first = parser.nextToken();
+        if (first != JsonToken.START_OBJECT) {
+            throw new InvalidJsonException("not a JSON object");
+        }
+        JsonNode node = readValue(parser, first, 1, strict);
+        if (parser.nextToken() != null) {
+            throw new InvalidJsonException("trailing content after the JSON document");
         }
         return node;
     }
 
-    private static JsonNode readValue(JsonParser p, JsonToken token) throws IOException {
+    /** @param depth how deep {@code token} is: 1 for the document's own object */
+    private static JsonNode readValue(JsonParser p, JsonToken token, int depth, boolean strict) throws IOException {
+        if (strict && depth > MAX_DEPTH && (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY)) {
+            throw InvalidJsonException.at("nested more than " + MAX_DEPTH + " levels deep", p.currentTokenLocation());
+        }
         switch (token) {
             case START_OBJECT: {
                 ObjectNode object = NODES.objectNode();
                 for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
                     String name = p.currentName();
-                    object.set(name, readValue(p, p.nextToken()));
+                    if (strict && object.has(name)) {
+                        throw InvalidJsonException.at("duplicate key " + InvalidJsonException.quote(name), p.currentTokenLocation());
+                    }
+                    object.set(name, readValue(p, p.nextToken(), depth + 1, strict));
                 }
                 return object;
             }
             case START_ARRAY: {
                 ArrayNode array = NODES.arrayNode();
                 for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                    array.add(readValue(p, t));
+                    array.add(readValue(p, t, depth + 1, strict));
                 }
                 return array;
             }
             case VALUE_STRING:
                 return NODES.textNode(p.getText());
             case VALUE_NUMBER_INT:
+                checkNumberLength(p, strict);
                 return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                         ? NODES.numberNode(p.getBigIntegerValue()) : NODES.numberNode(p.getLongValue());
             case VALUE_NUMBER_FLOAT:
+                checkNumberLength(p, strict);
                 return NODES.numberNode(p.getDecimalValue());
             case VALUE_TRUE:
                 return NODES.booleanNode(true);
@@ -101,6 +135,13 @@ public final class Json {
                 return NODES.nullNode();
             default:
                 throw new IOException("unexpected JSON token " + token);
+        }
+    }
+
+    /** Before the number is converted: turning a megabyte of digits into a BigInteger takes quadratic time. */
+    private static void checkNumberLength(JsonParser p, boolean strict) throws IOException {
+        if (strict && p.getTextLength() > MAX_NUMBER_LENGTH) {
+            throw InvalidJsonException.at("a number longer than " + MAX_NUMBER_LENGTH + " characters", p.currentTokenLocation());
         }
     }
 

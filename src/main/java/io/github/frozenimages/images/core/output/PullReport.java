@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a pull did, for machines ({@code <output>-report.json}, beside the output tree so the tree stays exactly
@@ -29,6 +30,14 @@ public final class PullReport {
     }
 
     public static void write(Path file, List<PulledImage> images) throws IOException {
+        write(file, images, Map.of());
+    }
+
+    /**
+     * @param requests what was asked of each registry, by kind ({@code "GET manifest"}, {@code "HEAD manifest"},
+     *                 {@code "GET blob"}, {@code "ping"}): Docker Hub counts each manifest GET as a pull, and no HEAD
+     */
+    public static void write(Path file, List<PulledImage> images, Map<String, Map<String, Integer>> requests) throws IOException {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         ArrayNode list = root.putArray("images");
         for (PulledImage p : images) {
@@ -51,6 +60,11 @@ public final class PullReport {
             }
             n.put("millis", p.duration().toMillis());
         }
+        ObjectNode asked = root.putObject("requests");
+        requests.forEach((registry, kinds) -> {
+            ObjectNode r = asked.putObject(registry);
+            kinds.forEach(r::put);
+        });
         // not synced: nothing of the plugin reads the report back, and every pull writes it anew
         AtomicFile.write(file, Json.write(root), Durability.UNSYNCED);
     }
@@ -66,23 +80,6 @@ public final class PullReport {
                     PulledImage.humanBytes(p.downloadedBytes()), p.registry() + (p.mirror() != null ? " (mirror)" : ""),
                     p.credentialSource(), String.valueOf(p.retries())});
         }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                widths[i] = Math.max(widths[i], r[i].length());
-            }
-        }
-        List<String> lines = new ArrayList<>();
-        for (String[] r : rows) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < r.length; i++) {
-                sb.append(String.format(Locale.ROOT, "%-" + widths[i] + "s", r[i]));
-                if (i < r.length - 1) {
-                    sb.append("  ");
-                }
-            }
-            lines.add(sb.toString().stripTrailing());
-        }
-        return lines;
+        return TextTable.render(rows);
     }
 }

@@ -27,8 +27,9 @@ import java.util.stream.Collectors;
  * The one resolver of the plugin: turns a reference into its top manifest or index and, walking (nested) indexes
  * by one set of rules, into the manifest of each platform asked for. {@code images:pull} and {@code images:lock}
  * both ask it, so a lock records exactly what a pull would choose. Content named by digest comes from the store
- * when it is there, so a pinned reference needs no request at all; offline, a tag is looked up in the store's
- * record of what it last resolved to.
+ * when it is there, so a pinned reference needs no request at all; a tag the cache has seen is asked with
+ * {@code HEAD} first, so an unchanged build sends no manifest {@code GET}; offline, a tag is looked up in the
+ * store's record of what it last resolved to.
  */
 public final class ImageResolver {
 
@@ -37,7 +38,10 @@ public final class ImageResolver {
 
     /** What the resolution is for: how a tag is asked, and what the cache must take. */
     private enum Purpose {
-        /** A pull: the tag's manifest is fetched whole, kept in the cache (the writers read it there) and recorded. */
+        /**
+         * A pull: a tag the cache knows is asked with HEAD first, any other is fetched whole; what is fetched is kept in
+         * the cache (the writers read it there) and the tag's resolution recorded.
+         */
         PULL,
         /** A pull with {@code -o}: nothing is asked of a registry. */
         OFFLINE,
@@ -188,6 +192,10 @@ public final class ImageResolver {
         if (pinned.isPresent()) {
             return top(document(client, op, new Descriptor(null, pinned.get(), -1)));
         }
+        Optional<Top> unmoved = unmovedTag(client, op, image);
+        if (unmoved.isPresent()) {
+            return unmoved.get();
+        }
         FetchedManifest fetched = client.getManifest(op, image.tag().orElseThrow(), null);
         keep(op, fetched);
         try {
@@ -196,6 +204,31 @@ public final class ImageResolver {
             listener.warn("could not record " + image + " -> " + fetched.digest() + " for offline builds: " + e.getMessage());
         }
         return top(fetched);
+    }
+
+    /**
+     * A tag whose last resolution the cache holds is asked with {@code HEAD} first: Docker Hub counts every manifest
+     * {@code GET} against the pull limit and no {@code HEAD}, so a build whose tags have not moved spends none of it.
+     * Empty when the cache knows nothing of the tag, or the registry names another digest (or none): the tag is then
+     * fetched with GET as on a first pull.
+     */
+    private Optional<Top> unmovedTag(RegistryClient client, Operation op, ImageReference image) {
+        Optional<Descriptor> known = store.tags().lookup(image);
+        if (known.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<FetchedManifest> cached = cached(op, known.get());
+        if (cached.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Descriptor> head = client.headManifest(op, image.tag().orElseThrow());
+        if (head.isPresent() && head.get().digest().equals(known.get().digest())) {
+            listener.debug(image.familiarString() + " still points to " + known.get().digest() + " (HEAD); its manifest comes from the cache");
+            return Optional.of(top(cached.get()));
+        }
+        listener.debug(image.familiarString() + (head.isPresent() ? " moved to " + head.get().digest() : " has no digest on HEAD")
+                + "; fetching it");
+        return Optional.empty();
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
@@ -31,13 +32,17 @@ final class RedirectFollower {
         this.listener = listener;
     }
 
-    ClassicHttpResponse send(String method, Operation op, URI start, Map<String, String> headers,
-                             Optional<String> authorization) throws IOException {
+    /** @param origin the registry's endpoint: the one origin that may receive {@code authorization} */
+    ClassicHttpResponse send(String method, Operation op, RegistryEndpoint origin, URI start, Map<String, String> headers,
+                             HttpEntity body, Optional<String> authorization) throws IOException {
         URI uri = start;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             ClassicRequestBuilder request = ClassicRequestBuilder.create(method).setUri(uri);
             headers.forEach(request::addHeader);
-            if (authorization.isPresent() && op.endpoint().sameOrigin(uri)) {
+            if (body != null) {
+                request.setEntity(body);
+            }
+            if (authorization.isPresent() && origin.sameOrigin(uri)) {
                 request.addHeader(HttpHeaders.AUTHORIZATION, authorization.get());
             }
             ClassicHttpResponse response = transport.open(request.build());

@@ -26,8 +26,11 @@ import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 /**
  * Answers one registry's challenge: Basic with the configured credentials, or Bearer with a token per
- * repository scope, fetched once and reused until it expires. Token requests go through the same retry layer
- * as the registry's own, so a token service that stumbles once costs a retry, not the build.
+ * repository scope, fetched once and reused until it expires. The scope names the repository as the request
+ * path does after {@code /v2/} (a mirror's path included), unless a request's challenge named its own scope:
+ * a reverse proxy that serves a registry under a path may hand on the registry's names, not its own. Token
+ * requests go through the same retry layer as the registry's own, so a token service that stumbles once costs
+ * a retry, not the build.
  */
 public final class RegistryAuthenticator {
 
@@ -39,6 +42,8 @@ public final class RegistryAuthenticator {
     private final Optional<Credentials> credentials;
     private final Clock clock;
     private final Map<String, BearerToken> tokens = new ConcurrentHashMap<>();
+    /** Per repository, the scope the registry's own challenge asked for, where that differs from the path's. */
+    private final Map<String, String> challengedScopes = new ConcurrentHashMap<>();
     private volatile AuthChallenge challenge;
 
     public RegistryAuthenticator(HttpTransport transport, Retrier retrier, PullListener listener, Optional<Credentials> credentials,
@@ -59,6 +64,21 @@ public final class RegistryAuthenticator {
         return preferred != null;
     }
 
+    /**
+     * Records the challenge of a 401 to a request on a repository, and the scope it names, which the next tokens
+     * for that repository ask for ({@code scope="repository:library/alpine:pull"}).
+     */
+    public boolean accept(String repository, List<AuthChallenge> challenges) {
+        AuthChallenge preferred = AuthChallenge.preferred(challenges);
+        if (preferred != null && preferred.isBearer()) {
+            String scope = preferred.parameter("scope");
+            if (scope != null && !scope.isBlank()) {
+                challengedScopes.put(repository, scope.trim());
+            }
+        }
+        return accept(challenges);
+    }
+
     public boolean hasChallenge() {
         return challenge != null;
     }
@@ -73,6 +93,21 @@ public final class RegistryAuthenticator {
      * @param renew fetch a new token even if a cached one looks valid (after the registry refused it)
      */
     public Optional<String> authorization(String repository, boolean renew) throws AuthenticationException {
+        return authorizationFor(repository, readScope(repository), renew);
+    }
+
+    /** The scope a read of a repository asks for: {@code repository:<name>:pull}. */
+    public static String readScope(String repository) {
+        return "repository:" + repository + ":pull";
+    }
+
+    /**
+     * The Authorization value for a request on a repository needing {@code wanted}: one or more token scopes, space
+     * separated (a push with a mount needs {@code pull,push} on its repository and {@code pull} on the mount's source).
+     * A read takes the scope the registry's own challenge named for the repository, when it named one.
+     */
+    public Optional<String> authorizationFor(String repository, String wanted, boolean renew) throws AuthenticationException {
+        String scope = wanted.equals(readScope(repository)) ? challengedScopes.getOrDefault(repository, wanted) : wanted;
         AuthChallenge ch = challenge;
         if (ch == null) {
             return Optional.empty();
@@ -87,7 +122,6 @@ public final class RegistryAuthenticator {
             }
             return Optional.of(credentials.get().basicHeader());
         }
-        String scope = "repository:" + repository + ":pull";
         synchronized (tokens) {
             BearerToken cached = tokens.get(scope);
             if (!renew && cached != null && cached.usableAt(clock.instant())) {
@@ -102,17 +136,17 @@ public final class RegistryAuthenticator {
     private BearerToken fetchToken(AuthChallenge ch, String scope) throws AuthenticationException {
         String realm = ch.parameter("realm");
         if (realm == null || realm.isEmpty()) {
-            throw new AuthenticationException("the registry's Bearer challenge names no token realm", false, null);
+            throw new AuthenticationException("the registry's Bearer challenge names no token realm", AuthenticationException.Kind.PROTOCOL, null);
         }
         URI realmUri;
         try {
             realmUri = URI.create(realm);
         } catch (IllegalArgumentException e) {
-            throw new AuthenticationException("the registry's token realm is not a URL", false, e);
+            throw new AuthenticationException("the registry's token realm is not a URL", AuthenticationException.Kind.PROTOCOL, e);
         }
         String scheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new AuthenticationException("the registry's token realm is not an http(s) URL", false, null);
+            throw new AuthenticationException("the registry's token realm is not an http(s) URL", AuthenticationException.Kind.PROTOCOL, null);
         }
         boolean mayCarryCredentials = scheme.equals("https") || Hosts.isLoopback(realmUri.getHost());
         String service = ch.parameter("service");
@@ -126,7 +160,12 @@ public final class RegistryAuthenticator {
         if (service != null) {
             query.append("service=").append(encode(service)).append('&');
         }
-        query.append("scope=").append(encode(scope));
+        // a challenge may name several scopes, space-separated; each is its own parameter, as Docker asks for them
+        String separatorBetweenScopes = "";
+        for (String one : scope.split(" +")) {
+            query.append(separatorBetweenScopes).append("scope=").append(encode(one));
+            separatorBetweenScopes = "&";
+        }
         String separator = realm.contains("?") ? "&" : "?";
         ClassicRequestBuilder get = ClassicRequestBuilder.get(realm + separator + query);
         // credentials go to a token service only over https, or when it runs on this machine
@@ -134,17 +173,25 @@ public final class RegistryAuthenticator {
             get.addHeader(HttpHeaders.AUTHORIZATION, credentials.get().basicHeader());
         }
         String host = realmUri.getHost();
-        try {
-            return retrier.exchange(() -> transport.open(get.build()), (response, attempt) -> {
-                try (response) {
-                    int status = response.getCode();
-                    if (status != 200) {
-                        String body = BoundedBody.readQuietly(response, 4096);
-                        throw refusal(host, scope, status, attempt, body);
-                    }
-                    return token(host, body(host, response));
+        return askTokenService(host, () -> transport.open(get.build()), (response, attempt) -> {
+            try (response) {
+                int status = response.getCode();
+                if (status != 200) {
+                    String body = BoundedBody.readQuietly(response, 4096);
+                    throw refusal(host, scope, status, attempt, body);
                 }
-            }, retry -> logRetry(host, retry));
+                return token(host, body(host, response));
+            }
+        });
+    }
+
+    /**
+     * One exchange with the token service through the retry layer: its 5xx and network errors are retried like a
+     * registry's, and when they outlast the retries the token service is named as unreachable, not the credentials.
+     */
+    private <T> T askTokenService(String host, Retrier.Attempt attempt, Retrier.Handler<T> handler) throws AuthenticationException {
+        try {
+            return retrier.exchange(attempt, handler, retry -> logRetry(host, retry));
         } catch (AuthenticationException e) {
             throw e;
         } catch (Retrier.GaveUp e) {
@@ -214,31 +261,22 @@ public final class RegistryAuthenticator {
         ClassicRequestBuilder post = ClassicRequestBuilder.post(realm)
                 .setEntity(new StringEntity(form.toString(), ContentType.APPLICATION_FORM_URLENCODED));
         String host = realmUri.getHost();
-        try {
-            return retrier.exchange(() -> transport.open(post.build()), (response, attempt) -> {
-                try (response) {
-                    int status = response.getCode();
-                    if (status == 400 || status == 401 || status == 404 || status == 405) {
-                        return Optional.<BearerToken>empty();
-                    }
-                    if (status != 200) {
-                        if (status >= 500 || status == 408 || status == 429) {
-                            throw refusal(host, scope, status, attempt, BoundedBody.readQuietly(response, 4096));
-                        }
-                        throw new AuthenticationException("the token service " + host + " refused the identity token from "
-                                + credentials.get().source() + " (HTTP " + status + ")", false, null);
-                    }
-                    return Optional.of(token(host, body(host, response)));
+        return askTokenService(host, () -> transport.open(post.build()), (response, attempt) -> {
+            try (response) {
+                int status = response.getCode();
+                if (status == 400 || status == 401 || status == 404 || status == 405) {
+                    return Optional.<BearerToken>empty();
                 }
-            }, retry -> logRetry(host, retry));
-        } catch (AuthenticationException e) {
-            throw e;
-        } catch (Retrier.GaveUp e) {
-            throw new AuthenticationException("the token service " + host + " is unreachable: " + e.describeCause()
-                    + (e.attempts() > 1 ? " (" + e.attempts() + " attempts)" : ""), AuthenticationException.Kind.UNAVAILABLE, e.getCause());
-        } catch (IOException e) {
-            throw new AuthenticationException("could not get a token from " + host + ": " + e.getMessage(), true, e);
-        }
+                if (status != 200) {
+                    if (status >= 500 || status == 408 || status == 429) {
+                        throw refusal(host, scope, status, attempt, BoundedBody.readQuietly(response, 4096));
+                    }
+                    throw new AuthenticationException("the token service " + host + " refused the identity token from "
+                            + credentials.get().source() + " (HTTP " + status + ")", false, null);
+                }
+                return Optional.of(token(host, body(host, response)));
+            }
+        });
     }
 
     /** What a refusing token service said: the codes of a registry error body, else its first line, never HTML. */

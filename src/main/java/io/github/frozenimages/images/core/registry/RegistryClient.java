@@ -13,9 +13,13 @@ import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.store.BlobSource;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
 
@@ -29,25 +33,24 @@ public final class RegistryClient {
 
     private static final Map<String, String> ACCEPT_MANIFESTS = Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT);
 
-    private final RegistryEndpoint endpoint;
     private final RegistryHttp http;
     private final RequestStatistics statistics;
     private final PullListener listener;
 
-    RegistryClient(RegistryEndpoint endpoint, RegistryHttp http, RequestStatistics statistics, PullListener listener) {
-        this.endpoint = endpoint;
+    RegistryClient(RegistryHttp http, RequestStatistics statistics, PullListener listener) {
         this.http = http;
         this.statistics = statistics;
         this.listener = listener;
     }
 
+    /** Where the registry is reached: after the first request, https for a loopback registry that speaks TLS only. */
     public RegistryEndpoint endpoint() {
-        return endpoint;
+        return http.endpoint();
     }
 
     /** What an operation on an image at this endpoint is called in messages. */
     public Operation operation(ImageReference image, String action, Digest digest) {
-        return new Operation(image, action, digest, endpoint);
+        return new Operation(image, action, digest, http.endpoint());
     }
 
     /**
@@ -61,6 +64,7 @@ public final class RegistryClient {
         try {
             headers = http.send("HEAD", op, "manifests/" + reference, ACCEPT_MANIFESTS, null, (response, attempt) -> {
                 try (response) {
+                    statistics.rateLimit(op.image(), header(response, "ratelimit-remaining"));
                     return new String[] {header(response, "Docker-Content-Digest"), header(response, HttpHeaders.CONTENT_TYPE),
                             header(response, HttpHeaders.CONTENT_LENGTH)};
                 }
@@ -146,6 +150,64 @@ public final class RegistryClient {
                     return size;
                 }
             });
+        } catch (IOException e) {
+            throw op.failure(Reason.UNREACHABLE, e.getMessage(), e);
+        }
+    }
+
+    /** Whether the repository holds a blob ({@code HEAD}): a blob the target has is never sent again. */
+    public boolean blobExists(Operation op, Digest digest) {
+        try {
+            return http.send("HEAD", op, "blobs/" + digest, Map.of(), null, (response, attempt) -> {
+                response.close();
+                return true;
+            });
+        } catch (ImagePullException e) {
+            if (e.reason() == Reason.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        } catch (IOException e) {
+            throw op.failure(Reason.UNREACHABLE, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Puts a blob into the repository: mounted from {@code mountFrom} (another repository of this registry that
+     * holds it) when given and the registry agrees, else uploaded from {@code file}, whole or in chunks.
+     *
+     * @return true when it was mounted, false when its bytes were sent
+     */
+    public boolean pushBlob(Operation op, Descriptor blob, Path file, Optional<String> mountFrom) {
+        BlobUpload upload = new BlobUpload(http, http.retrier().policy(), listener);
+        try {
+            Optional<URI> session = Optional.empty();
+            if (mountFrom.isPresent()) {
+                session = upload.mount(op, blob, mountFrom.get());
+                if (session.isEmpty()) {
+                    return true;
+                }
+            }
+            upload.upload(op, blob, file, session);
+            return false;
+        } catch (IOException e) {
+            throw op.failure(Reason.UNREACHABLE, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Puts a manifest or index as its exact bytes, so its digest at the target is the source's; returns the digest
+     * the registry says it stored it under.
+     */
+    public Optional<Digest> putManifest(Operation op, String reference, String mediaType, byte[] bytes) {
+        try {
+            URI uri = http.repositoryUri(op, "manifests/" + reference);
+            return http.sendTo("PUT", op, uri, Map.of(), new ByteArrayEntity(bytes, ContentType.parse(mediaType)), true,
+                    (response, attempt) -> {
+                        try (response) {
+                            return Optional.ofNullable(ManifestCheck.headerDigest(op, header(response, "Docker-Content-Digest")));
+                        }
+                    });
         } catch (IOException e) {
             throw op.failure(Reason.UNREACHABLE, e.getMessage(), e);
         }

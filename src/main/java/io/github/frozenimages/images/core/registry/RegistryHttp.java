@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
@@ -26,7 +27,9 @@ import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
  */
 final class RegistryHttp {
 
-    private final RegistryEndpoint endpoint;
+    /** Where the registry is reached; moves from http to https once, when a loopback registry turns out to speak TLS only. */
+    private volatile RegistryEndpoint endpoint;
+    private final boolean mayTurnToTls;
     private final HttpTransport transport;
     private final RegistryAuthenticator authenticator;
     private final Retrier retrier;
@@ -35,15 +38,24 @@ final class RegistryHttp {
     private final PullListener listener;
     private boolean pinged;
 
-    RegistryHttp(RegistryEndpoint endpoint, HttpTransport transport, RegistryAuthenticator authenticator, Retrier retrier,
-                 RequestStatistics statistics, PullListener listener) {
+    /**
+     * @param mayTurnToTls whether the endpoint is plain http only by the loopback default (not listed as insecure):
+     *                     such a registry that answers that it speaks https only is asked over https
+     */
+    RegistryHttp(RegistryEndpoint endpoint, boolean mayTurnToTls, HttpTransport transport, RegistryAuthenticator authenticator,
+                 Retrier retrier, RequestStatistics statistics, PullListener listener) {
         this.endpoint = endpoint;
+        this.mayTurnToTls = mayTurnToTls && "http".equalsIgnoreCase(endpoint.base().getScheme());
         this.transport = transport;
         this.authenticator = authenticator;
         this.retrier = retrier;
         this.redirects = new RedirectFollower(transport, listener);
         this.statistics = statistics;
         this.listener = listener;
+    }
+
+    RegistryEndpoint endpoint() {
+        return endpoint;
     }
 
     RegistryAuthenticator authenticator() {
@@ -55,7 +67,8 @@ final class RegistryHttp {
     }
 
     /**
-     * Sends a request for a path under {@code /v2/<repository>/} and hands a 2xx answer to {@code handler}.
+     * Sends a request for a path under {@code /v2/<repository>/} (below a mirror's path, if any) and hands a 2xx
+     * answer to {@code handler}.
      *
      * @param bodyName what the handler reads, for the line logged when its body breaks off ("manifest"), or null
      * @throws Retrier.GaveUp when the handler's body kept breaking off; any other IOException the handler threw
@@ -63,13 +76,33 @@ final class RegistryHttp {
     <T> T send(String method, Operation op, String pathUnderRepository, Map<String, String> headers, String bodyName,
                Retrier.Handler<T> handler) throws IOException {
         ping(op);
-        URI uri = endpoint.resolve("/v2/" + op.repository() + "/" + pathUnderRepository);
-        String kind = method + " " + kindOf(pathUnderRepository);
+        URI uri = endpoint.api(op.repository() + "/" + pathUnderRepository);
+        return exchange(retrier, method, op, uri, headers, null, method + " " + kindOf(pathUnderRepository), bodyName, handler);
+    }
+
+    /**
+     * Sends a request with a body to a URL the registry named (an upload's {@code Location}), or under the
+     * repository when {@code uri} is relative to it.
+     *
+     * @param retried false for a request that must not be sent twice as it is (a chunk the registry may have taken
+     *                in part): the caller asks the upload's state and goes on from there instead
+     */
+    <T> T sendTo(String method, Operation op, URI uri, Map<String, String> headers, HttpEntity body, boolean retried,
+                 Retrier.Handler<T> handler) throws IOException {
+        ping(op);
+        return exchange(retried ? retrier : retrier.once(), method, op, uri, headers, body, method + " upload", null, handler);
+    }
+
+    /** The repository's API path, for URLs the registry names relative to it. */
+    URI repositoryUri(Operation op, String pathUnderRepository) {
+        ping(op);
+        return endpoint.api(op.repository() + "/" + pathUnderRepository);
+    }
+
+    private <T> T exchange(Retrier retrier, String method, Operation op, URI uri, Map<String, String> headers, HttpEntity body,
+                           String kind, String bodyName, Retrier.Handler<T> handler) throws IOException {
         try {
-            return retrier.exchange(() -> {
-                statistics.request(endpoint.registry(), kind);
-                return authorized(method, op, uri, headers);
-            }, (response, attempt) -> {
+            return retrier.exchange(() -> authorized(method, op, uri, headers, body, kind), (response, attempt) -> {
                 if (response.getCode() / 100 != 2) {
                     throw refused(op, response, attempt);
                 }
@@ -89,26 +122,60 @@ final class RegistryHttp {
         return first.endsWith("s") ? first.substring(0, first.length() - 1) : first;
     }
 
-    /** {@code GET /v2/} once per registry: it tells whether and how the registry wants to be authenticated. */
+    /**
+     * {@code GET /v2/} (a mirror's {@code .../v2/}) once per registry: it tells whether and how the registry wants
+     * to be authenticated. A loopback
+     * registry is asked over plain http first, as a test registry is; if it answers that it speaks https only (Go's
+     * and nginx's TLS servers say so in a 400), it is asked again over https, as Docker does, and stays there. That
+     * costs a plain registry nothing. A certificate https then cannot trust is an error, never a reason to go back.
+     */
     private synchronized void ping(Operation op) {
         if (pinged) {
             return;
         }
-        URI uri = endpoint.resolve("/v2/");
+        String plainAnswer = pingOnce(op);
+        if (plainAnswer != null) {
+            // the same host, port and mirror path, over https
+            RegistryEndpoint tls = new RegistryEndpoint(endpoint.registry(),
+                    URI.create("https://" + endpoint.base().getRawAuthority() + endpoint.base().getRawPath()), endpoint.mirror());
+            listener.debug("registry " + endpoint.registry() + " answered plain http with \"" + plainAnswer + "\"; asking it over https");
+            endpoint = tls;
+            try {
+                pingOnce(op);
+            } catch (ImagePullException e) {
+                throw op.failure(e.reason(), "it answered plain http with \"" + plainAnswer + "\", and over https: " + e.getMessage()
+                        .substring(e.getMessage().indexOf(": ") + 2), e);
+            }
+        }
+        pinged = true;
+    }
+
+    /** One ping; returns the registry's words when it says it speaks https only and may be asked so, else null. */
+    private String pingOnce(Operation op) {
+        URI uri = endpoint.ping();
+        boolean plain = mayTurnToTls && "http".equalsIgnoreCase(uri.getScheme());
         try {
-            retrier.exchange(() -> {
+            return retrier.exchange(() -> {
                 statistics.request(endpoint.registry(), "ping");
                 return transport.open(ClassicRequestBuilder.get(uri).build());
             }, (response, attempt) -> {
                 try (response) {
                     int status = response.getCode();
+                    if (status == 400 && plain) {
+                        String body = BoundedBody.readQuietly(response, 4096);
+                        String line = body == null ? "" : body.trim().lines().findFirst().orElse("");
+                        if (line.contains("HTTPS")) {
+                            return (line.length() > 200 ? line.substring(0, 200) : line) + " (HTTP 400)";
+                        }
+                    }
                     if (status == 407) {
                         throw proxyRefused(op);
                     }
                     if (status == 401) {
                         authenticator.accept(challenges(response));
                     } else if (status == 404) {
-                        throw op.failure(Reason.PROTOCOL, endpoint + " does not serve the registry API (/v2/ answered HTTP 404)");
+                        throw op.failure(Reason.PROTOCOL, endpoint + " does not serve the registry API (" + uri.getRawPath()
+                                + " answered HTTP 404)");
                     }
                     listener.debug("registry " + endpoint.registry() + " at " + endpoint + ": /v2/ answered HTTP " + status
                             + (authenticator.hasChallenge() ? ", authentication required" : ""));
@@ -120,24 +187,26 @@ final class RegistryHttp {
         } catch (IOException e) {
             throw op.failure(Reason.UNREACHABLE, "registry " + endpoint + " is unreachable: " + Retrier.describe(e), e);
         }
-        pinged = true;
     }
 
     /** One attempt: the request with the current authorization, and once more with a renewed token on 401. */
-    private ClassicHttpResponse authorized(String method, Operation op, URI uri, Map<String, String> headers) throws IOException {
-        ClassicHttpResponse response = redirects.send(method, op, uri, headers, authorization(op, false));
-        if (response.getCode() == 401 && authenticator.accept(challenges(response))) {
+    private ClassicHttpResponse authorized(String method, Operation op, URI uri, Map<String, String> headers, HttpEntity body,
+                                           String kind) throws IOException {
+        statistics.request(endpoint.registry(), kind);
+        ClassicHttpResponse response = redirects.send(method, op, endpoint, uri, headers, body, authorization(op, false));
+        if (response.getCode() == 401 && authenticator.accept(op.repository(), challenges(response))) {
             // an expired or too narrow token: renew it once, then the registry's word is final
             BoundedBody.abort(response);
             listener.debug("registry " + endpoint.registry() + " refused the token for " + op.repository() + "; renewing it");
-            response = redirects.send(method, op, uri, headers, authorization(op, true));
+            statistics.request(endpoint.registry(), kind);
+            response = redirects.send(method, op, endpoint, uri, headers, body, authorization(op, true));
         }
         return response;
     }
 
     private Optional<String> authorization(Operation op, boolean renew) {
         try {
-            return authenticator.authorization(op.repository(), renew);
+            return authenticator.authorizationFor(op.repository(), op.scope(), renew);
         } catch (AuthenticationException e) {
             throw op.failure(e.unreachable() ? Reason.UNREACHABLE : e.protocol() ? Reason.PROTOCOL : Reason.DENIED, e.getMessage(), e);
         }
@@ -164,6 +233,9 @@ final class RegistryHttp {
             return proxyRefused(op);
         }
         String detail = ErrorBodies.describe(status, BoundedBody.readQuietly(response, ErrorBodies.MAX_BODY));
+        if (status == 429 && response.getFirstHeader("ratelimit-remaining") != null) {
+            return op.failure(Reason.RATE_LIMITED, detail + "; " + pullLimit(response, attempts));
+        }
         Reason reason = switch (status) {
             case 401, 403 -> Reason.DENIED;
             case 404 -> Reason.NOT_FOUND;
@@ -177,6 +249,26 @@ final class RegistryHttp {
             detail += " after " + attempts + " attempts";
         }
         return op.failure(reason, detail);
+    }
+
+    /**
+     * What a registry that counts pulls (Docker Hub) said of its limit: the limit and window it sent, what is left,
+     * whether this pull was anonymous (whose limit is the lowest), and that it was not retried into the same wall.
+     */
+    private String pullLimit(ClassicHttpResponse response, int attempts) {
+        String limit = headerValue(response, "ratelimit-limit");
+        String remaining = headerValue(response, "ratelimit-remaining");
+        String source = headerValue(response, "docker-ratelimit-source");
+        String who = authenticator.credentials().map(c -> "with the credentials from " + c.source())
+                .orElse("anonymously (no credentials are configured for " + endpoint.registry() + ")");
+        return "the registry's pull limit is used up (ratelimit-limit: " + (limit == null ? "not sent" : limit)
+                + ", ratelimit-remaining: " + remaining + (source == null ? "" : ", counted for " + source) + "); this pull asked "
+                + who + (attempts > 1 ? ", after " + attempts + " attempts" : ", and was not retried");
+    }
+
+    private static String headerValue(ClassicHttpResponse response, String name) {
+        org.apache.hc.core5.http.Header h = response.getFirstHeader(name);
+        return h == null ? null : h.getValue().trim();
     }
 
     private static List<AuthChallenge> challenges(ClassicHttpResponse response) {

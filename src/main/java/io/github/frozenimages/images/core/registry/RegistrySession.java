@@ -61,6 +61,12 @@ public final class RegistrySession implements Closeable {
         return endpoints;
     }
 
+    /** The registry itself, never a mirror: where a push goes. */
+    public RegistryClient registryOf(ImageReference image) {
+        List<RegistryClient> endpoints = clientsFor(image);
+        return endpoints.get(endpoints.size() - 1);
+    }
+
     /**
      * Does {@code work} with the first endpoint that serves the image: each mirror in order, then the registry.
      * Content is verified by digest whichever endpoint serves it, so a mirror is trusted with nothing but speed.
@@ -92,8 +98,11 @@ public final class RegistrySession implements Closeable {
     private RegistryClient client(RegistryEndpoint endpoint) {
         RegistryAuthenticator authenticator = new RegistryAuthenticator(transport, retrier, listener,
                 credentials.credentialsFor(endpoint.registry()), Clock.systemUTC());
-        return new RegistryClient(endpoint, new RegistryHttp(endpoint, transport, authenticator, retrier, statistics, listener), statistics,
-                listener);
+        // plain http by the loopback default alone, not because the user listed it: it may turn out to speak TLS only
+        boolean listedInsecure = insecureRegistries.contains(endpoint.registry()) || insecureRegistries.contains(endpoint.base().getRawAuthority());
+        boolean mayTurnToTls = !endpoint.mirror() && !listedInsecure;
+        return new RegistryClient(new RegistryHttp(endpoint, mayTurnToTls, transport, authenticator, retrier, statistics, listener),
+                statistics, listener);
     }
 
     @Override

@@ -49,6 +49,16 @@ public final class RequestStatistics {
         return copy;
     }
 
+    /** Requests sent, by registry then kind ({@code GET manifest}, {@code HEAD manifest}, ...), both sorted. */
+    public Map<String, Map<String, Integer>> byRegistry() {
+        Map<String, Map<String, Integer>> out = new TreeMap<>();
+        requests.forEach((key, n) -> {
+            int space = key.indexOf(' ');
+            out.computeIfAbsent(key.substring(0, space), k -> new TreeMap<>()).put(key.substring(space + 1), n.get());
+        });
+        return out;
+    }
+
     /** Requests of one kind sent to one registry. */
     public int requests(String registry, String kind) {
         AtomicInteger n = requests.get(registry + " " + kind);

@@ -21,7 +21,9 @@ public class ImagePullException extends RuntimeException {
         DIGEST_MISMATCH("the registry or a proxy served other bytes than the image names; retry, and report it if it persists"),
         PROTOCOL("the registry answered in a way the registry protocol does not allow"),
         IO("check free disk space and permissions of the cache and output folders"),
-        NOT_IN_CACHE("run the build once online (without -o), e.g. mvn images:pull, to fill the cache");
+        NOT_IN_CACHE("run the build once online (without -o), e.g. mvn images:pull, to fill the cache"),
+        RATE_LIMITED("log in for a higher limit (credentials for the registry in a settings.xml <server> or ~/.docker/config.json),"
+                + " pull through a mirror (<mirrors>), or wait until the registry's window has passed");
 
         private final String advice;
 
@@ -68,6 +70,12 @@ public class ImagePullException extends RuntimeException {
         return new ImagePullException(reason, describe(action, image, digest, registry, detail), cause, image, registry, digest);
     }
 
+    /** The same shape for what was sent: {@code could not <action> <image> (<digest>) to <registry>: <detail>}. */
+    public static ImagePullException sending(Reason reason, String action, String image, String digest, String registry,
+                                             String detail, Throwable cause) {
+        return new ImagePullException(reason, describe(action, image, digest, "to", registry, detail), cause, image, registry, digest);
+    }
+
     public Reason reason() {
         return reason;
     }
@@ -91,12 +99,16 @@ public class ImagePullException extends RuntimeException {
      * Builds the common message shape: {@code could not <action> <image> (<digest>) from <registry>: <detail>}.
      */
     public static String describe(String action, String image, String digest, String registry, String detail) {
+        return describe(action, image, digest, "from", registry, detail);
+    }
+
+    private static String describe(String action, String image, String digest, String preposition, String registry, String detail) {
         StringBuilder sb = new StringBuilder("could not ").append(action).append(' ').append(image);
         if (digest != null) {
             sb.append(" (").append(digest).append(')');
         }
         if (registry != null) {
-            sb.append(" from ").append(registry);
+            sb.append(' ').append(preposition).append(' ').append(registry);
         }
         if (detail != null && !detail.isEmpty()) {
             sb.append(": ").append(detail);

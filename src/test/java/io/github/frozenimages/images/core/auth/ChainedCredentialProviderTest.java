@@ -123,4 +123,22 @@ class ChainedCredentialProviderTest {
             assertFalse(line.contains(SECRET) || line.contains(basic), line);
         }
     }
+    @Test
+    void ciSourcesAreNamedByTheVariableOrFileAndNeverBySecret() throws Exception {
+        Path home = work.resolve("ci-home");
+        Files.createDirectories(home);
+        Files.writeString(home.resolve(".dockercfg"), "{\"quay.io\":{\"auth\":\"" + base64("legacy-user:" + SECRET) + "\",\"email\":\"\"}}");
+        Map<String, String> env = Map.of("DOCKER_AUTH_CONFIG",
+                "{\"auths\":{\"registry.gitlab.example\":{\"auth\":\"" + base64("gitlab-ci-token:" + SECRET) + "\"}}}");
+        ChainedCredentialProvider chain = new ChainedCredentialProvider(listener, new DockerConfigCredentialProvider(env, home));
+
+        assertEquals("gitlab-ci-token", chain.credentialsFor("registry.gitlab.example").orElseThrow().username());
+        assertEquals("legacy-user", chain.credentialsFor("quay.io").orElseThrow().username());
+        assertEquals(List.of(
+                "INFO credentials for registry.gitlab.example from DOCKER_AUTH_CONFIG",
+                "INFO credentials for quay.io from ~/.dockercfg"), listener.lines());
+        for (String line : listener.lines()) {
+            assertFalse(line.contains(SECRET) || line.contains(base64("gitlab-ci-token:" + SECRET)), line);
+        }
+    }
 }

@@ -178,4 +178,85 @@ class DockerConfigCredentialProviderTest {
                 () -> provider("{\"credsStore\":\"../../bin/evil\"}").credentialsFor("ghcr.io"));
         assertTrue(helper.getMessage().endsWith("its credsStore is not a credential helper name"), helper.getMessage());
     }
+    // CI's sources: DOCKER_AUTH_CONFIG ahead of config.json, ~/.dockercfg after it
+
+    @Test
+    void theAuthConfigVariableIsAConfigJsonReadAheadOfTheFile() throws Exception {
+        String variable = "{\"auths\":{\"registry.gitlab.example\":{\"auth\":\"" + base64("ci-user:" + SECRET) + "\"}}}";
+        DockerConfigCredentialProvider p = provider("{\"auths\":{"
+                        + "\"registry.gitlab.example\":{\"auth\":\"" + base64("file-user:other") + "\"},"
+                        + "\"ghcr.io\":{\"auth\":\"" + base64("file-user:other") + "\"}}}",
+                Map.of("DOCKER_AUTH_CONFIG", variable));
+
+        Credentials fromVariable = p.credentialsFor("registry.gitlab.example").orElseThrow();
+        assertEquals("ci-user", fromVariable.username());
+        assertEquals(SECRET, fromVariable.secret());
+        assertEquals("DOCKER_AUTH_CONFIG", fromVariable.source(), "named by the variable, not by what it holds");
+        Credentials fromFile = p.credentialsFor("ghcr.io").orElseThrow();
+        assertEquals("file-user", fromFile.username(), "what the variable lacks, the file still gives");
+        assertEquals("~/.docker/config.json", fromFile.source());
+    }
+
+    @Test
+    void theAuthConfigVariableCarriesEveryKindOfEntry() throws Exception {
+        DockerConfigCredentialProvider p = provider("{}", Map.of("DOCKER_AUTH_CONFIG", "{\"auths\":{"
+                + "\"https://index.docker.io/v1/\":{\"username\":\"hubuser\",\"password\":\"" + SECRET + "\"},"
+                + "\"myreg.azurecr.io\":{\"identitytoken\":\"" + SECRET + "\"}}}"));
+
+        assertEquals("hubuser", p.credentialsFor("docker.io").orElseThrow().username());
+        assertEquals(Credentials.Kind.IDENTITY_TOKEN, p.credentialsFor("myreg.azurecr.io").orElseThrow().kind());
+        assertEquals(Optional.empty(), p.credentialsFor("quay.io"));
+    }
+
+    @Test
+    void aBlankAuthConfigVariableIsNoSource() throws Exception {
+        DockerConfigCredentialProvider p = provider("{\"auths\":{\"ghcr.io\":{\"auth\":\"" + base64("file-user:" + SECRET) + "\"}}}",
+                Map.of("DOCKER_AUTH_CONFIG", "  "));
+        assertEquals("~/.docker/config.json", p.credentialsFor("ghcr.io").orElseThrow().source());
+    }
+
+    @Test
+    void aMalformedAuthConfigVariableIsAnErrorNamingTheVariableButNotItsContent() throws Exception {
+        String broken = "{\"auths\":{\"ghcr.io\":{\"auth\":\"" + SECRET + "\"";
+        DockerConfigCredentialProvider p = provider("{}", Map.of("DOCKER_AUTH_CONFIG", broken));
+
+        CredentialLookupException e = assertThrows(CredentialLookupException.class, () -> p.credentialsFor("ghcr.io"));
+        assertTrue(e.getMessage().startsWith("could not read the DOCKER_AUTH_CONFIG variable: not valid JSON at line 1"), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+        assertNull(e.getCause(), "the parser's message quotes the text");
+    }
+
+    @Test
+    void theOldDockercfgIsABareMapReadAfterConfigJson() throws Exception {
+        Files.writeString(home.resolve(".dockercfg"), "{"
+                + "\"https://index.docker.io/v1/\":{\"auth\":\"" + base64("hub-legacy:" + SECRET) + "\",\"email\":\"ci@example.com\"},"
+                + "\"ghcr.io\":{\"auth\":\"" + base64("legacy-user:other") + "\",\"email\":\"ci@example.com\"}}");
+        DockerConfigCredentialProvider p = provider("{\"auths\":{\"ghcr.io\":{\"auth\":\"" + base64("file-user:other") + "\"}}}");
+
+        Credentials hub = p.credentialsFor("docker.io").orElseThrow();
+        assertEquals("hub-legacy", hub.username());
+        assertEquals(SECRET, hub.secret());
+        assertEquals("~/.dockercfg", hub.source());
+        assertEquals("file-user", p.credentialsFor("ghcr.io").orElseThrow().username(), "config.json comes first");
+    }
+
+    @Test
+    void theOldDockercfgAloneIsEnough() throws Exception {
+        Files.writeString(home.resolve(".dockercfg"), "{\"127.0.0.1:5000\":{\"auth\":\"" + base64("alice:" + SECRET) + "\",\"email\":\"\"}}");
+        DockerConfigCredentialProvider p = new DockerConfigCredentialProvider(Map.of(), home);
+
+        Credentials c = p.credentialsFor("127.0.0.1:5000").orElseThrow();
+        assertEquals("alice", c.username());
+        assertEquals("~/.dockercfg", c.source());
+    }
+
+    @Test
+    void aMalformedDockercfgIsAnErrorNamingTheFile() throws Exception {
+        Files.writeString(home.resolve(".dockercfg"), "{\"ghcr.io\":\"" + SECRET + "\"}");
+        DockerConfigCredentialProvider p = new DockerConfigCredentialProvider(Map.of(), home);
+
+        CredentialLookupException e = assertThrows(CredentialLookupException.class, () -> p.credentialsFor("ghcr.io"));
+        assertTrue(e.getMessage().contains(home.resolve(".dockercfg").toString()), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+    }
 }

@@ -234,4 +234,30 @@ class EngineClientTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArchiveSource.of(temp.resolve("none.tar")));
         assertEquals("there is no archive or image folder at " + temp.resolve("none.tar"), e.getMessage());
     }
+
+    @Test
+    void plainHttpToATlsPortIsToldToTurnOnTls() throws Exception {
+        // Docker's own answer to plain http on its TLS port, byte for byte as Go's server sends it
+        String answer = "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+                + "Client sent an HTTP request to an HTTPS server.\n";
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread engine = new Thread(() -> {
+                try (java.net.Socket connection = server.accept()) {
+                    connection.getInputStream().read(new byte[8192]);
+                    connection.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                } catch (IOException ignored) {
+                    // the test's assertion says what went wrong
+                }
+            }, "tls-port");
+            engine.setDaemon(true);
+            engine.start();
+            String address = "tcp://127.0.0.1:" + server.getLocalPort();
+            try (EngineClient client = new EngineClient(EngineEndpoint.parse(address), TIMEOUT)) {
+                EngineException e = assertThrows(EngineException.class, () -> client.get("/images/json", 1 << 20));
+                assertEquals("the engine at " + address + " answered GET /images/json with HTTP 400: Client sent an HTTP request"
+                        + " to an HTTPS server.; the engine speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the"
+                        + " folder with its ca.pem, cert.pem and key.pem", e.getMessage());
+            }
+        }
+    }
 }

@@ -1,20 +1,24 @@
 package io.github.frozenimages.images.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** DOCKER_HOST as the Docker CLI reads it, and what this client refuses with a reason. */
 class EngineEndpointTest {
+
+    /** An empty Docker config folder: no context, so that the real ~/.docker never decides. */
+    @TempDir
+    Path config;
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
@@ -39,7 +43,6 @@ class EngineEndpointTest {
         EngineEndpoint endpoint = EngineEndpoint.parse("unix:///run/podman/podman.sock");
         assertTrue(endpoint.isUnix());
         assertEquals(Path.of("/run/podman/podman.sock"), endpoint.socketPath());
-        assertEquals(UnixDomainSocketAddress.of("/run/podman/podman.sock"), endpoint.socketAddress());
         assertNull(endpoint.host());
         assertEquals("docker", endpoint.hostHeader());
     }
@@ -50,7 +53,6 @@ class EngineEndpointTest {
         assertTrue(endpoint.isTcp());
         assertEquals("::1", endpoint.host());
         assertEquals(2376, endpoint.port());
-        assertEquals(2376, ((InetSocketAddress) endpoint.socketAddress()).getPort());
         assertEquals("[::1]:2376", endpoint.hostHeader());
     }
 
@@ -66,7 +68,7 @@ class EngineEndpointTest {
             "tcp://user@host:2375          | user information is not supported",
             "tcp://::1:2375                | write an IPv6 address in brackets",
             "tcp://[::1                    | unterminated IPv6 address",
-            "https://host:2376             | TLS connections to the engine are not supported",
+            "https://host:2376             | write tcp://host:port and set DOCKER_TLS_VERIFY=1",
             "ssh://me@host                 | ssh:// is not supported",
             "npipe:////./pipe/docker_engine | Windows named pipes are not supported",
             "fd://                         | unknown scheme fd://",
@@ -87,27 +89,42 @@ class EngineEndpointTest {
     @Test
     void theConfiguredValueWinsOverDockerHostWhichWinsOverTheDefault() {
         Map<String, String> env = Map.of("DOCKER_HOST", "tcp://from-env:2375");
-        assertEquals("unix:///tmp/configured.sock", EngineEndpoint.resolve("unix:///tmp/configured.sock", env).toString());
-        assertEquals("tcp://from-env:2375", EngineEndpoint.resolve(null, env).toString());
-        assertEquals("tcp://from-env:2375", EngineEndpoint.resolve("  ", env).toString());
-        assertEquals(EngineEndpoint.DEFAULT, EngineEndpoint.resolve(null, Map.of()).toString());
-        assertEquals(EngineEndpoint.DEFAULT, EngineEndpoint.resolve("", Map.of("DOCKER_HOST", "")).toString());
+        assertEquals("unix:///tmp/configured.sock", EngineEndpoint.resolve("unix:///tmp/configured.sock", env, config).toString());
+        assertEquals("tcp://from-env:2375", EngineEndpoint.resolve(null, env, config).toString());
+        assertEquals("tcp://from-env:2375", EngineEndpoint.resolve("  ", env, config).toString());
+        assertEquals(EngineEndpoint.DEFAULT, EngineEndpoint.resolve(null, Map.of(), config).toString());
+        assertEquals(EngineEndpoint.DEFAULT, EngineEndpoint.resolve("", Map.of("DOCKER_HOST", ""), config).toString());
     }
 
     @Test
     void aBadDockerHostIsNamedAsSuch() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EngineEndpoint.resolve(null, Map.of("DOCKER_HOST", "ssh://me@host")));
+                () -> EngineEndpoint.resolve(null, Map.of("DOCKER_HOST", "ssh://me@host"), config));
         assertTrue(e.getMessage().startsWith("DOCKER_HOST \"ssh://me@host\""), e.getMessage());
     }
 
     @Test
-    void plainTcpWithDockerTlsVerifySetIsRefusedRatherThanSpokenToInClear() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EngineEndpoint.resolve(null, Map.of("DOCKER_HOST", "tcp://host:2376", "DOCKER_TLS_VERIFY", "1")));
-        assertTrue(e.getMessage().contains("DOCKER_TLS_VERIFY"), e.getMessage());
+    void dockerTlsVerifyTurnsTcpIntoTlsWithTheCertPathsFilesAndDockersTlsPort() {
+        EngineEndpoint endpoint = EngineEndpoint.resolve(null, Map.of("DOCKER_HOST", "tcp://docker", "DOCKER_TLS_VERIFY", "1",
+                "DOCKER_CERT_PATH", "/certs/client"), config);
+        assertTrue(endpoint.isTls());
+        assertEquals("tcp://docker:2376", endpoint.toString());
+        assertEquals(Path.of("/certs/client"), endpoint.tlsFiles().directory());
+        // without DOCKER_CERT_PATH the files are the config folder's, as for the Docker CLI
+        assertEquals(config, EngineEndpoint.resolve("tcp://docker:2376", Map.of("DOCKER_TLS_VERIFY", "1"), config).tlsFiles().directory());
         // a unix socket needs no TLS: the variable does not matter there
-        assertEquals("unix:///tmp/d.sock",
-                EngineEndpoint.resolve("unix:///tmp/d.sock", Map.of("DOCKER_TLS_VERIFY", "1")).toString());
+        EngineEndpoint socket = EngineEndpoint.resolve("unix:///tmp/d.sock", Map.of("DOCKER_TLS_VERIFY", "1"), config);
+        assertEquals("unix:///tmp/d.sock", socket.toString());
+        assertFalse(socket.isTls());
+        assertFalse(EngineEndpoint.resolve(null, Map.of("DOCKER_HOST", "tcp://docker"), config).isTls());
+    }
+
+    @Test
+    void tlsWithoutVerifyingTheEngineIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EngineEndpoint.resolve(null, Map.of("DOCKER_HOST", "tcp://host:2376", "DOCKER_TLS", "1"), config));
+        assertEquals("DOCKER_TLS without DOCKER_TLS_VERIFY asks for TLS without checking the engine's certificate, which"
+                + " this client does not do: set DOCKER_TLS_VERIFY=1 and put the engine's CA as ca.pem into DOCKER_CERT_PATH",
+                e.getMessage());
     }
 }

@@ -19,6 +19,14 @@ class ErrorBodiesTest {
     }
 
     @Test
+    void aDetailInPlainTextNamesWhatTheCodeIsAbout() {
+        String body = "{\"errors\":[{\"code\":\"MANIFEST_BLOB_UNKNOWN\",\"message\":\"blob unknown to registry\","
+                + "\"detail\":\"sha256:" + "a".repeat(64) + "\"}]}";
+        assertEquals("MANIFEST_BLOB_UNKNOWN: blob unknown to registry (sha256:" + "a".repeat(64) + ") (HTTP 400)",
+                ErrorBodies.describe(400, body));
+    }
+
+    @Test
     void severalErrorsAreJoined() {
         String body = "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"},"
                 + "{\"code\":\"DENIED\"}]}";

@@ -1,14 +1,21 @@
 package io.github.frozenimages.images.core.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** https everywhere except loopback and what the user listed; credentials only to the same origin. */
+/**
+ * https everywhere except loopback and what the user listed; credentials only to the same origin; a mirror's path
+ * placed as containerd places it.
+ */
 class RegistryEndpointTest {
 
     @ParameterizedTest(name = "{0} loopback={1}")
@@ -114,10 +121,67 @@ class RegistryEndpointTest {
     }
 
     @Test
-    void resolvesApiPaths() {
+    void aRegistryServesTheApiAtTheRootOfItsHost() {
         RegistryEndpoint endpoint = RegistryEndpoint.of("localhost:5000", "localhost:5000", Set.of());
         assertEquals(URI.create("http://localhost:5000/v2/library/alpine/manifests/3.20"),
-                endpoint.resolve("/v2/library/alpine/manifests/3.20"));
+                endpoint.api("library/alpine/manifests/3.20"));
+        assertEquals(URI.create("http://localhost:5000/v2/"), endpoint.ping());
+        assertEquals("library/alpine", endpoint.repository("library/alpine"));
         assertEquals("http://localhost:5000", endpoint.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // no path: the API at the host's root
+            "https://mirror.corp, https://mirror.corp/v2/, https://mirror.corp/v2/library/alpine/manifests/3.20, library/alpine",
+            // a path goes before /v2, as containerd's hosts.toml reads it (Nexus, Artifactory's API path)
+            "https://nexus.corp/repository/docker-proxy, https://nexus.corp/repository/docker-proxy/v2/,"
+                    + " https://nexus.corp/repository/docker-proxy/v2/library/alpine/manifests/3.20, library/alpine",
+            "https://nexus.corp/repository/docker-proxy/, https://nexus.corp/repository/docker-proxy/v2/,"
+                    + " https://nexus.corp/repository/docker-proxy/v2/library/alpine/manifests/3.20, library/alpine",
+            // a path with a /v2 segment is the API root as written (override_path): the rest names repositories
+            "https://harbor.corp/v2/dockerhub-proxy, https://harbor.corp/v2/,"
+                    + " https://harbor.corp/v2/dockerhub-proxy/library/alpine/manifests/3.20, dockerhub-proxy/library/alpine",
+            "https://harbor.corp/v2/dockerhub-proxy/, https://harbor.corp/v2/,"
+                    + " https://harbor.corp/v2/dockerhub-proxy/library/alpine/manifests/3.20, dockerhub-proxy/library/alpine",
+            "https://gitlab.corp/v2/group/dependency_proxy/containers, https://gitlab.corp/v2/,"
+                    + " https://gitlab.corp/v2/group/dependency_proxy/containers/library/alpine/manifests/3.20,"
+                    + " group/dependency_proxy/containers/library/alpine",
+            "https://proxy.corp/registry/v2, https://proxy.corp/registry/v2/, https://proxy.corp/registry/v2/library/alpine/manifests/3.20, library/alpine",
+            // only a whole segment counts: /v2x and /xv2 are ordinary path segments
+            "https://proxy.corp/v2x/mirror, https://proxy.corp/v2x/mirror/v2/, https://proxy.corp/v2x/mirror/v2/library/alpine/manifests/3.20, library/alpine",
+            "https://proxy.corp/xv2, https://proxy.corp/xv2/v2/, https://proxy.corp/xv2/v2/library/alpine/manifests/3.20, library/alpine",
+            "http://127.0.0.1:8080/v2/p, http://127.0.0.1:8080/v2/, http://127.0.0.1:8080/v2/p/library/alpine/manifests/3.20, p/library/alpine",
+    })
+    void aMirrorPathIsReadAsContainerdReadsIt(String mirror, String ping, String manifest, String repository) {
+        RegistryEndpoint endpoint = RegistryEndpoint.mirror(URI.create(mirror), Set.of());
+        assertEquals(URI.create(ping), endpoint.ping());
+        assertEquals(repository, endpoint.repository("library/alpine"));
+        assertEquals(URI.create(manifest), endpoint.api(endpoint.repository("library/alpine") + "/manifests/3.20"));
+        assertEquals(URI.create(mirror).getRawAuthority(), endpoint.registry(), "credentials are looked up by the mirror's host");
+        assertEquals(mirror.replaceAll("/$", ""), endpoint.toString(), "messages name the mirror as configured");
+    }
+
+    @Test
+    void aMirrorPathKeepsCredentialsToItsOrigin() {
+        RegistryEndpoint endpoint = RegistryEndpoint.mirror(URI.create("https://harbor.corp/v2/dockerhub-proxy"), Set.of());
+        assertTrue(endpoint.sameOrigin(URI.create("https://harbor.corp/v2/")));
+        assertTrue(endpoint.sameOrigin(URI.create("https://harbor.corp/v2/dockerhub-proxy/library/alpine/blobs/sha256:00")));
+        assertFalse(endpoint.sameOrigin(URI.create("https://cdn.corp/v2/dockerhub-proxy/library/alpine/blobs/sha256:00")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "https://mirror.corp/path?x=1",
+            "https://mirror.corp/path#top",
+            "https://mirror.corp//path",
+            "https://mirror.corp/a/../b",
+            "https://mirror.corp/a/./b",
+            "ftp://mirror.corp/path",
+            "mirror.corp/path",
+    })
+    void aMirrorUrlIsAnHttpUrlWithAtMostAPath(String url) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RegistryEndpoint.mirror(URI.create(url), Set.of()));
+        assertTrue(e.getMessage().contains(url), e.getMessage());
     }
 }

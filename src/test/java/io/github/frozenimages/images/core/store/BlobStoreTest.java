@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.ref.Digest;
+import io.github.frozenimages.images.testing.BackgroundCall;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -18,11 +19,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -190,46 +187,64 @@ class BlobStoreTest {
         }
     }
 
+    /**
+     * While one caller downloads a blob under its lock, others asking for it (other stores over the same
+     * folder, as other modules of {@code mvn -T} make) wait for that download and then take its result,
+     * opening no source of their own. The holder's download is held back until every other caller waits.
+     */
     @Test
-    void concurrentEnsureDownloadsOnce() throws Exception {
-        BlobStore store = new BlobStore(root);
-        int threads = 8;
-        AtomicInteger opened = new AtomicInteger();
-        BlobSource slow = offset -> {
-            opened.incrementAndGet();
-            try {
-                // keep the first download in flight while the others arrive
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+    void concurrentEnsureWaitsForTheDownloadInFlightAndDownloadsOnce() throws Exception {
+        CountDownLatch holderDownloading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger holderOpened = new AtomicInteger();
+        BlobSource held = offset -> {
+            holderOpened.incrementAndGet();
+            holderDownloading.countDown();
+            awaitUninterruptibly(release);
             return new BlobSource.Body(new ByteArrayInputStream(CONTENT), 0);
         };
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<Boolean>> results = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                Callable<Boolean> call = () -> {
-                    start.await();
-                    return store.ensure(DESCRIPTOR, slow);
-                };
-                results.add(pool.submit(call));
+        AtomicInteger othersOpened = new AtomicInteger();
+        BlobSource other = offset -> {
+            othersOpened.incrementAndGet();
+            return new BlobSource.Body(new ByteArrayInputStream(CONTENT), 0);
+        };
+        List<BackgroundCall<Boolean>> waiters = new ArrayList<>();
+        try (BackgroundCall<Boolean> holder = BackgroundCall.start("holder", () -> new BlobStore(root).ensure(DESCRIPTOR, held))) {
+            assertTrue(holderDownloading.await(30, TimeUnit.SECONDS), "the first caller opened its source");
+            for (int i = 0; i < 3; i++) {
+                waiters.add(BackgroundCall.start("waiter-" + i, () -> {
+                    boolean downloaded = new BlobStore(root).ensure(DESCRIPTOR, other);
+                    assertEquals(0, release.getCount(), "ensure returned while the first download was still held back");
+                    return downloaded;
+                }));
             }
-            start.countDown();
-            int downloaded = 0;
-            for (Future<Boolean> r : results) {
-                if (r.get(30, TimeUnit.SECONDS)) { // get() rethrows any failure
-                    downloaded++;
-                }
+            // a caller that does not wait for the lock holder has opened its source, or returned, by now
+            waiters.forEach(BackgroundCall::awaitWaitingOrDone);
+            assertEquals(0, othersOpened.get(), "sources opened by the callers that came while the first download was in flight");
+            release.countDown();
+
+            assertTrue(holder.result(), "the first caller reports having downloaded");
+            for (BackgroundCall<Boolean> waiter : waiters) {
+                assertFalse(waiter.result(), "a caller that waited reports the blob as already there");
             }
-            assertEquals(1, opened.get(), "source opened");
-            assertEquals(1, downloaded, "calls that report having downloaded");
         } finally {
-            pool.shutdownNow();
+            release.countDown();
+            for (BackgroundCall<Boolean> waiter : waiters) {
+                waiter.close();
+            }
         }
-        assertArrayEquals(CONTENT, Files.readAllBytes(store.path(DESCRIPTOR.digest())));
+        assertEquals(1, holderOpened.get(), "the first caller's source opened");
+        assertEquals(0, othersOpened.get(), "sources opened by the callers that came while it downloaded");
+        assertArrayEquals(CONTENT, Files.readAllBytes(new BlobStore(root).path(DESCRIPTOR.digest())));
         assertEquals(1, filesUnderBlobs().size());
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.github.frozenimages.images.core.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.frozenimages.images.testing.BackgroundCall;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -68,16 +70,37 @@ class EarlyWritebackTest {
         assertSame(diskError, reported);
     }
 
+    /**
+     * A download that failed abandons its file: the sync still writing it must end before the file is
+     * deleted or reused, and its own failure is not news to a user already told why the download failed.
+     */
     @Test
-    void abandonWaitsForTheSyncAndKeepsQuiet() throws IOException {
-        EarlyWriteback writeback = new EarlyWriteback(new CountingSync(null, new IOException("gone")));
+    void abandonReturnsOnlyOnceTheRunningSyncHasEndedAndKeepsQuietAboutItsFailure() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountingSync sync = new CountingSync(release, new IOException("gone"));
+        EarlyWriteback writeback = new EarlyWriteback(sync);
         writeback.written(EarlyWriteback.EVERY);
-        writeback.abandon(); // the download already failed for its own reason: that one is what the user reads
+        assertTrue(sync.started.await(10, TimeUnit.SECONDS), "a background sync started");
+        try (BackgroundCall<Boolean> abandon = BackgroundCall.start("abandon", () -> {
+            writeback.abandon();
+            return sync.ended.getCount() == 0; // whether the sync had ended when abandon returned
+        })) {
+            // the sync is held back: an abandon that does not wait for it has returned by now
+            abandon.awaitWaitingOrDone();
+            release.countDown();
+            // result() throws again whatever abandon threw: it must throw nothing
+            assertTrue(abandon.result(), "abandon returned while the sync was still writing the file");
+        } finally {
+            release.countDown();
+        }
+        assertEquals(1, sync.syncs.get());
     }
 
-    /** Counts syncs; a sync may wait for a latch, then fail. */
+    /** Counts syncs; a sync may wait for a latch, then fail. Latches tell when the first sync starts and ends. */
     private static final class CountingSync implements EarlyWriteback.DataSync {
         final AtomicInteger syncs = new AtomicInteger();
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch ended = new CountDownLatch(1);
         final CountDownLatch failed = new CountDownLatch(1);
         private final CountDownLatch release;
         private final IOException failure;
@@ -90,12 +113,15 @@ class EarlyWritebackTest {
         @Override
         public void sync() throws IOException {
             syncs.incrementAndGet();
-            if (release != null) {
-                try {
+            started.countDown();
+            try {
+                if (release != null) {
                     release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                ended.countDown();
             }
             if (failure != null) {
                 failed.countDown();
