@@ -23,6 +23,7 @@ import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.store.BlobStore;
+import io.github.frozenimages.images.core.store.CacheFolders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,8 @@ public final class ImagePuller {
                     + String.format(java.util.Locale.ROOT, "%.3f s", (System.nanoTime() - start) / 1e9));
             return List.of();
         }
-        BlobStore store = new BlobStore(request.cacheDirectory(), request.verifyCache());
+        BlobStore store = new BlobStore(new CacheFolders(request.cacheDirectory(), request.readOnlyCaches(), Optional.empty()),
+                request.verifyCache());
         if (!request.offline()) {
             WarmUp.startIf(() -> likelyToDownload(request, store));
         }
@@ -119,6 +121,7 @@ public final class ImagePuller {
         } finally {
             imagePool.shutdownNow();
             blobPool.shutdownNow();
+            store.close(); // the outputs are written: a prune may take the blobs again
         }
     }
 
