@@ -98,6 +98,14 @@ public final class ImagePusher {
 
         PushedImage push() throws IOException {
             Descriptor top = image.top();
+            // a tag that already names this digest holds everything under it (a registry takes no manifest whose
+            // blobs it lacks): nothing to send, as crane and skopeo find too
+            Operation check = client.operation(target, "check the tag of", top.digest()).pushing();
+            Optional<Descriptor> there = client.headManifest(check, target.manifestReference());
+            if (there.isPresent() && there.get().digest().equals(top.digest())) {
+                request.listener().debug(target + " already names " + top.digest() + "; nothing to push");
+                return new PushedImage(image.name(), target, top.digest(), 0, 0, 0, 0);
+            }
             Map<Digest, Manifest> manifests = new LinkedHashMap<>();
             Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
             collect(top, manifests, blobs, 0);
