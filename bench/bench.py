@@ -645,6 +645,13 @@ class Bench:
         again = self.row("push-again", f"plugin push again, nothing changed ({image})", image)
         skopeo_push = self.row("skopeo-push", f"skopeo copy oci: to docker:// of an empty registry ({image})", image)
         skopeo = shutil.which("skopeo")
+        # skopeo reads OCI manifests only from an OCI layout: it makes its own from the source registry, same layers
+        skopeo_layout = os.path.join(self.root, "skopeo-push-source")
+        if skopeo and subprocess.run([skopeo, "copy", "--src-tls-verify=false", f"docker://{self.ref(image)}",
+                                      f"oci:{skopeo_layout}:{TAG}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     timeout=self.timeout).returncode != 0:
+            skopeo = None
+            skopeo_push.note = "skopeo could not make its OCI layout of the source"
         for _ in range(n):
             target = Registry(self.tmp("push-registry"))
             target.start()
@@ -661,12 +668,13 @@ class Bench:
             target.start()
             try:
                 d = self.tmp("skopeo-push")
-                self.external(skopeo_push, [skopeo, "copy", "--dest-tls-verify=false", f"oci:{layout}:{TAG}",
+                self.external(skopeo_push, [skopeo, "copy", "--dest-tls-verify=false", f"oci:{skopeo_layout}:{TAG}",
                                             f"docker://{target.address}/bench/{image}:{TAG}"], d)
             finally:
                 target.stop()
                 shutil.rmtree(target.directory, ignore_errors=True)
         shutil.rmtree(layout, ignore_errors=True)
+        shutil.rmtree(skopeo_layout, ignore_errors=True)
 
     def external(self, row, cmd, cwd, check=None, env=None):
         log_path = os.path.join(self.root, f"{self.serial:03d}-{row.key}.log")

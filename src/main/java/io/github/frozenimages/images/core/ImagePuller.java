@@ -25,6 +25,7 @@ import io.github.frozenimages.images.core.registry.ResolvedImage;
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.store.BlobStore;
+import io.github.frozenimages.images.core.store.CacheFolders;
 import io.github.frozenimages.images.core.trust.LockedIndex;
 import io.github.frozenimages.images.core.trust.SignatureCheck;
 import io.github.frozenimages.images.core.trust.SignedDigest;
@@ -98,7 +99,8 @@ public final class ImagePuller {
             return List.of();
         }
         refuseOfflineVerification(request);
-        BlobStore store = new BlobStore(request.cacheDirectory(), request.verifyCache());
+        BlobStore store = new BlobStore(new CacheFolders(request.cacheDirectory(), request.readOnlyCaches(), Optional.empty()),
+                request.verifyCache());
         if (!request.offline()) {
             WarmUp.startIf(() -> likelyToDownload(request, store));
         }
@@ -143,6 +145,7 @@ public final class ImagePuller {
         } finally {
             imagePool.shutdownNow();
             blobPool.shutdownNow();
+            store.close(); // the outputs are written: a prune may take the blobs again
         }
     }
 

@@ -30,36 +30,41 @@ public record PullRequest(
         boolean offline,
         java.time.Instant archiveTimestamp,
         boolean includeNondistributable,
-        boolean verifyCache) {
+        boolean verifyCache,
+        List<Path> readOnlyCaches) {
 
     /** A request with the default network behaviour, online. */
     public PullRequest(List<ImageRequest> images, Path outputDirectory, OutputFormat format, Optional<Path> archive,
                        int parallelDownloads, Path cacheDirectory, Set<String> insecureRegistries,
                        CredentialProvider credentials, PullListener listener) {
         this(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory, insecureRegistries, credentials,
-                listener, NetworkOptions.DEFAULTS, false, java.time.Instant.EPOCH, false, false);
+                listener, NetworkOptions.DEFAULTS, false, java.time.Instant.EPOCH, false, false, List.of());
     }
 
     public PullRequest withNetwork(NetworkOptions options) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, options, offline, archiveTimestamp, includeNondistributable, verifyCache);
+                insecureRegistries, credentials, listener, options, offline, archiveTimestamp, includeNondistributable, verifyCache,
+                readOnlyCaches);
     }
 
     public PullRequest withOffline(boolean value) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, value, archiveTimestamp, includeNondistributable, verifyCache);
+                insecureRegistries, credentials, listener, network, value, archiveTimestamp, includeNondistributable, verifyCache,
+                readOnlyCaches);
     }
 
     /** The same request for other images, e.g. the configured ones pinned to the digests of a lock file. */
     public PullRequest withImages(List<ImageRequest> list) {
         return new PullRequest(list, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, includeNondistributable, verifyCache);
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, includeNondistributable, verifyCache,
+                readOnlyCaches);
     }
 
     /** The time every archive entry carries, e.g. {@code project.build.outputTimestamp}. */
     public PullRequest withArchiveTimestamp(java.time.Instant time) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, offline, time, includeNondistributable, verifyCache);
+                insecureRegistries, credentials, listener, network, offline, time, includeNondistributable, verifyCache,
+                readOnlyCaches);
     }
 
     /**
@@ -68,13 +73,25 @@ public record PullRequest(
      */
     public PullRequest withIncludeNondistributable(boolean value) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, value, verifyCache);
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, value, verifyCache,
+                readOnlyCaches);
     }
 
     /** Whether every cached blob an output needs is hashed again, not trusted by its verification stamp. */
     public PullRequest withVerifyCache(boolean value) {
         return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
-                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, includeNondistributable, value);
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, includeNondistributable, value,
+                readOnlyCaches);
+    }
+
+    /**
+     * Cache folders read besides {@link #cacheDirectory}, which takes the new blobs: those that cannot be written,
+     * or that come after the writable one in {@code images.cacheDirectory}.
+     */
+    public PullRequest withReadOnlyCaches(List<Path> folders) {
+        return new PullRequest(images, outputDirectory, format, archive, parallelDownloads, cacheDirectory,
+                insecureRegistries, credentials, listener, network, offline, archiveTimestamp, includeNondistributable, verifyCache,
+                folders);
     }
 
     public PullRequest {
@@ -84,6 +101,7 @@ public record PullRequest(
         Objects.requireNonNull(archive, "archive");
         Objects.requireNonNull(cacheDirectory, "cacheDirectory");
         insecureRegistries = Set.copyOf(insecureRegistries);
+        readOnlyCaches = readOnlyCaches == null ? List.of() : List.copyOf(readOnlyCaches);
         credentials = credentials == null ? CredentialProvider.ANONYMOUS : credentials;
         listener = listener == null ? PullListener.SILENT : listener;
         network = network == null ? NetworkOptions.DEFAULTS : network;

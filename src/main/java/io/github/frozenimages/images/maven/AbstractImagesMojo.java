@@ -21,6 +21,7 @@ import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.Platform;
+import io.github.frozenimages.images.core.store.CacheFolders;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,7 +90,9 @@ abstract class AbstractImagesMojo extends AbstractMojo {
 
     /**
      * The content-addressed blob cache shared by all builds of the user. Default:
-     * {@code .cache/images-maven-plugin} under the local Maven repository.
+     * {@code .cache/images-maven-plugin} under the local Maven repository. Several folders, comma-separated, are all
+     * read; the first that can be written takes new blobs. When none can be (a read-only mount, a CI cache restored
+     * read-only), the blobs they hold are still used and what they lack goes to {@code target/images-cache}.
      *
      * @since 0.1.0
      */
@@ -336,12 +339,24 @@ abstract class AbstractImagesMojo extends AbstractMojo {
                 PodmanAuthFileProvider.ofThisUser());
     }
 
+    /** The folder new blobs go to: the first configured one that can be written, else the build's fallback. */
     final Path cacheDirectory() {
-        if (cacheDirectory != null) {
-            return cacheDirectory.toPath();
-        }
-        File localRepository = new File(session.getRepositorySession().getLocalRepository().getBasedir().getPath());
-        return localRepository.toPath().resolve(".cache").resolve("images-maven-plugin");
+        return cacheFolders().writable();
+    }
+
+    /**
+     * The configured cache folders sorted into the one that takes new blobs and those only read; when none can be
+     * written, one warning names them and the fallback under the build directory.
+     */
+    final CacheFolders cacheFolders() {
+        CacheFolders folders = CacheFolders.choose(configuredCacheFolders(), () -> CacheLocation.fallback(project, session));
+        folders.fellBack().ifPresent(why -> getLog().warn(why));
+        return folders;
+    }
+
+    /** {@code cacheDirectory} split at its commas, or the default folder. */
+    final List<Path> configuredCacheFolders() {
+        return CacheLocation.folders(cacheDirectory, project, session);
     }
 
     final Path lockFile() {

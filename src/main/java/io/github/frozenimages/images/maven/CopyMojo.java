@@ -79,8 +79,9 @@ public class CopyMojo extends AbstractImagesMojo {
         Path staging = stagingDirectory.toPath();
         int threads = Math.max(1, parallel);
         try {
-            new ImagePuller(trustPolicy()).pull(new PullRequest(requests, staging, OutputFormat.OCI, Optional.empty(), threads, cacheDirectory(),
-                    insecureRegistries(), credentials(listener), listener).withNetwork(network));
+            io.github.frozenimages.images.core.store.CacheFolders caches = cacheFolders();
+            new ImagePuller(trustPolicy()).pull(new PullRequest(requests, staging, OutputFormat.OCI, Optional.empty(), threads, caches.writable(),
+                    insecureRegistries(), credentials(listener), listener).withNetwork(network).withReadOnlyCaches(caches.readOnly()));
             new ImagePusher().push(new PushRequest(staging, Optional.empty(), target, pushAs, threads, insecureRegistries(),
                     credentials(listener), network, listener, staging.toAbsolutePath().resolveSibling(staging.getFileName() + "-push-report.json")));
         } catch (IllegalArgumentException e) {

@@ -8,6 +8,7 @@ import io.github.frozenimages.images.core.ImagePuller;
 import io.github.frozenimages.images.core.trust.TrustPolicy;
 import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.store.CacheFolders;
 import io.github.frozenimages.images.core.registry.NetworkOptions;
 import io.github.frozenimages.images.core.OutputFormat;
 import io.github.frozenimages.images.core.shared.PullListener;
@@ -190,7 +191,8 @@ public class PullMojo extends AbstractImagesMojo {
         NetworkOptions network = network(requests);
         Path output = outputDirectory();
         Optional<Path> archiveFile = archivePath();
-        Path cache = cacheDirectory();
+        CacheFolders caches = cacheFolders();
+        Path cache = caches.writable();
         PullListener listener = new MavenPullListener(getLog(), progressLine());
         CredentialProvider credentials = credentials(listener);
         // all the request itself still refuses is the legacy format asked for several platforms
@@ -200,6 +202,7 @@ public class PullMojo extends AbstractImagesMojo {
                 .withOffline(offline())
                 .withIncludeNondistributable(includeNondistributable)
                 .withVerifyCache(verifyCache)
+                .withReadOnlyCaches(caches.readOnly())
                 .withArchiveTimestamp(timestamp);
     }
 

@@ -26,6 +26,10 @@ enum UserParameter {
     VERIFY("verify", "images.verify.publicKey"),
     PUSH_TARGET("target", "images.push.target"),
     PUSH_ARTIFACT("artifact", "images.artifact"),
+    CACHE_DIRECTORY("cacheDirectory", "images.cacheDirectory"),
+    PRUNE_OLDER_THAN("olderThan", "images.prune.olderThan"),
+    PRUNE_MAX_SIZE("maxSize", "images.prune.maxSize"),
+    PRUNE_KEEP_LOCKED("keepLocked", "images.prune.keepLocked"),
     /** Maven's own proxies, which no goal parameter overrides. */
     SETTINGS_PROXIES("the active <proxy> entries of settings.xml"),
     /** Docker's per-registry TLS folders, read for every registry the build reaches over https. */

@@ -250,6 +250,40 @@ class PushTest extends RegistryTestSupport {
         }
     }
 
+    @Test
+    void aTokenRegistryGivesAPushTokenForThePullAndPushScope() throws Exception {
+        pull(work, OutputFormat.OCI, image(ref(StandardFixtures.OCI_IMAGE, "1.0")));
+        try (StubTokenService tokens = new StubTokenService(300);
+             RegistryServer guarded = RegistryServer.start(RegistryConfig.plain()
+                     .set("auth.silly.realm", tokens.realm()).set("auth.silly.service", "push-target"))) {
+            List<PushedImage> pushed = push(work.resolve("out"), Optional.empty(), guarded.address() + "/team");
+
+            assertEquals(fixtures.ociImage().manifestDigest(), pushed.get(0).digest().toString());
+            List<String> scopes = tokens.requests().stream().map(StubTokenService.Request::query).toList();
+            assertTrue(scopes.stream().anyMatch(q -> q.contains("scope=repository%3Ateam%2Ftest%2Foci-image%3Apull%2Cpush")),
+                    "the push asked for pull,push on its repository: " + scopes);
+        }
+    }
+
+    @Test
+    void aTlsRegistryTrustedThroughTheTrustStoreIsPushedTo(@TempDir Path pki) throws Exception {
+        io.github.frozenimages.images.testing.TestCertificates certificates = io.github.frozenimages.images.testing.TestCertificates.createIn(pki);
+        pull(work, OutputFormat.OCI, image(ref(StandardFixtures.OCI_IMAGE, "1.0")));
+        try (RegistryServer tls = RegistryServer.start(RegistryConfig.plain()
+                .set("http.tls.certificate", certificates.serverCertificate().toString())
+                .set("http.tls.key", certificates.serverKey().toString()))) {
+            io.github.frozenimages.images.core.http.TlsSettings trust = new io.github.frozenimages.images.core.http.TlsSettings(
+                    Optional.of(certificates.caCertificate()), Optional.empty(), List.of());
+
+            List<PushedImage> pushed = new ImagePusher().push(new PushRequest(work.resolve("out"), Optional.empty(), tls.address(), Map.of(),
+                    4, Set.of(), CredentialProvider.ANONYMOUS, FAST_RETRIES.withTls(trust), log, work.resolve("push-report.json")));
+
+            assertEquals(fixtures.ociImage().manifestDigest(), pushed.get(0).digest().toString());
+            JsonNode inspected = new ObjectMapper().readTree(Consumers.skopeoInspect("docker://" + tls.address() + "/test/oci-image:1.0"));
+            assertEquals(fixtures.ociImage().manifestDigest(), inspected.get("Digest").asText());
+        }
+    }
+
     private List<PushedImage> push(Path layout, Optional<Path> archive, String to) {
         return new ImagePusher().push(new PushRequest(layout, archive, to, Map.of(), 4, Set.of(), CredentialProvider.ANONYMOUS,
                 FAST_RETRIES, log, work.resolve("push-report.json")));

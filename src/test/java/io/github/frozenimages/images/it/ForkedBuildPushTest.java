@@ -35,6 +35,27 @@ import org.junit.jupiter.api.Timeout;
 class ForkedBuildPushTest extends ForkedBuildTestSupport {
 
     @Test
+    void copyTakesImagesFromOneRegistryToAnotherAndASecondCopySendsNothing() throws Exception {
+        StandardFixtures fixtures = StandardFixtures.pushTo(registry.baseUrl());
+        try (RegistryServer target = RegistryServer.start()) {
+            Path dir = Files.createDirectories(work.resolve("copy"));
+            List<String> copy = List.of(maven.plugin() + ":copy", "-Dimages=" + registry.address() + "/" + StandardFixtures.MULTI_OCI + ":1.0",
+                    "-Dimages.platform=linux/arm64", "-Dimages.cacheDirectory=" + work.resolve("cache"),
+                    "-Dimages.push.target=" + target.address() + "/promoted");
+            ForkedMaven.Build first = maven.start(dir, "", copy);
+            first.assertSucceeds(Duration.ofMinutes(3));
+
+            String at = target.address() + "/promoted/" + StandardFixtures.MULTI_OCI + ":1.0";
+            assertEquals(fixtures.multiOci().image("linux/arm64").manifestDigest(),
+                    new ObjectMapper().readTree(Consumers.skopeoInspect("docker://" + at)).get("Digest").asText(), first.log());
+            Files.delete(dir.resolve("build.log"));
+            ForkedMaven.Build second = maven.start(dir, "", copy);
+            second.assertSucceeds(Duration.ofMinutes(3));
+            assertTrue(second.log().contains("pushed 1 image, 0 B sent"), second.log());
+        }
+    }
+
+    @Test
     void aBundleResolvedFromAMavenRepositoryIsPushedWithNoPom() throws Exception {
         StandardFixtures fixtures = StandardFixtures.pushTo(registry.baseUrl());
         Path bundle = work.resolve("file-repository/com/acme/app-images/1.0/app-images-1.0-images.tar.gz");
@@ -43,6 +64,9 @@ class ForkedBuildPushTest extends ForkedBuildTestSupport {
                 Platform.parse("linux/amd64"));
         new ImagePuller().pull(new PullRequest(List.of(image), work.resolve("images"), OutputFormat.DOCKER, Optional.of(bundle), 2,
                 work.resolve("cache"), Set.of(), CredentialProvider.ANONYMOUS, PullListener.SILENT));
+        // as a deploy leaves it: the artifact with its checksum, which the resolver checks
+        byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1").digest(Files.readAllBytes(bundle));
+        Files.writeString(bundle.resolveSibling(bundle.getFileName() + ".sha1"), java.util.HexFormat.of().formatHex(sha1));
         // the launcher's settings send every repository to a dead address; this one lets the bundle's repository through
         Files.writeString(work.resolve("settings.xml"), """
                 <settings>

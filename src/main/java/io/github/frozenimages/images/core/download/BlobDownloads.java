@@ -11,6 +11,7 @@ import io.github.frozenimages.images.core.registry.ResolvedImage;
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.shared.PullListener;
+import io.github.frozenimages.images.core.shared.Waiting;
 import io.github.frozenimages.images.core.store.BlobStore;
 import io.github.frozenimages.images.core.store.BlobVerificationException;
 import io.github.frozenimages.images.core.store.DownloadBrokeOffException;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
@@ -83,7 +83,7 @@ final class BlobDownloads {
         int cached = 0;
         List<Descriptor> layers = List.copyOf(distinct);
         for (int i = 0; i < downloads.size(); i++) {
-            boolean fetched = await(downloads.get(i));
+            boolean fetched = Waiting.forResult(downloads.get(i), "the pull");
             total += layers.get(i).size();
             if (fetched) {
                 downloaded += layers.get(i).size();
@@ -150,17 +150,4 @@ final class BlobDownloads {
         };
     }
 
-    private static boolean await(Future<Boolean> future) {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new ImagePullException(Reason.IO, String.valueOf(e.getCause()), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ImagePullException(Reason.IO, "the pull was interrupted", e);
-        }
-    }
 }

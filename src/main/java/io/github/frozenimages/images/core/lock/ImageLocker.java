@@ -58,12 +58,15 @@ public final class ImageLocker {
         if (wanted.isEmpty()) {
             return ImageLock.of(List.of());
         }
-        ImageResolver resolver = ImageResolver.forLock(new BlobStore(cacheDirectory), listener);
-        List<ImageLock.Image> locked = new ArrayList<>();
-        for (Map.Entry<ImageReference, Wanted> e : wanted.entrySet()) {
-            locked.add(session.firstServing(e.getKey(), client -> lock(client, resolver, e.getKey(), e.getValue())));
+        // closed when done: the cache's leases on what the lock read are then released, for a prune beside it
+        try (BlobStore store = new BlobStore(cacheDirectory)) {
+            ImageResolver resolver = ImageResolver.forLock(store, listener);
+            List<ImageLock.Image> locked = new ArrayList<>();
+            for (Map.Entry<ImageReference, Wanted> e : wanted.entrySet()) {
+                locked.add(session.firstServing(e.getKey(), client -> lock(client, resolver, e.getKey(), e.getValue())));
+            }
+            return ImageLock.of(locked);
         }
-        return ImageLock.of(locked);
     }
 
     private ImageLock.Image lock(RegistryClient client, ImageResolver resolver, ImageReference reference, Wanted wanted) {

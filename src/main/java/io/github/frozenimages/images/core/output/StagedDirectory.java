@@ -29,23 +29,29 @@ public final class StagedDirectory {
         Path parent = absolute.getParent();
         Files.createDirectories(parent);
         Path staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + "-new-");
-        boolean done = false;
+        Path old = null;
         try {
             content.writeTo(staging);
-            Path old = null;
             if (Files.exists(absolute, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 old = parent.resolve("." + absolute.getFileName() + "-old-" + Long.toHexString(System.nanoTime()));
                 Files.move(absolute, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
-            done = true;
-            if (old != null) {
-                deleteTree(old);
-            }
-        } finally {
-            if (!done) {
+        } catch (IOException | RuntimeException | Error e) {
+            // the staged tree goes, so a full disk gets its room back; a failure to delete it must not hide
+            // why the write failed, which is what the user needs to read
+            try {
+                if (old != null && !Files.exists(absolute, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(old, absolute, StandardCopyOption.ATOMIC_MOVE); // the last good output back under its name
+                }
                 deleteTree(staging);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
             }
+            throw e;
+        }
+        if (old != null) {
+            deleteTree(old);
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.frozenimages.images.core.output;
 
 import io.github.frozenimages.images.core.files.AtomicFile;
 import io.github.frozenimages.images.core.files.Durability;
+import io.github.frozenimages.images.core.files.NoSpaceException;
 import io.github.frozenimages.images.core.ref.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -43,13 +44,28 @@ public final class TarArchiveWriter {
         MessageDigest sha256 = Digest.sha256Hasher();
         // synced: a later build whose tree is unchanged keeps an archive that is there without reading it, so
         // one that a crash left short would be kept build after build
-        AtomicFile.write(target, Durability.SYNCED, out -> {
-            try (OutputStream file = new BufferedOutputStream(new DigestOutputStream(out, sha256), 1 << 16);
-                 OutputStream body = isGzip(target) ? gzip(file) : file) {
-                TarStreamWriter.write(tree, body, entryTime);
-            }
-        });
-        writeChecksum(target, Digest.of(Digest.SHA256, sha256.digest()));
+        try {
+            AtomicFile.write(target, Durability.SYNCED, out -> {
+                try (OutputStream file = new BufferedOutputStream(new DigestOutputStream(out, sha256), 1 << 16);
+                     OutputStream body = isGzip(target) ? gzip(file) : file) {
+                    TarStreamWriter.write(tree, body, entryTime);
+                }
+            });
+            writeChecksum(target, Digest.of(Digest.SHA256, sha256.digest()));
+        } catch (IOException e) {
+            // the half-written archive is gone by now, so its whole size is what the file system lacked
+            throw NoSpaceException.whenFull(e, "the archive " + target.getFileName(), target.getParent(), target, treeBytes(tree),
+                    "<archive> or -Dimages.archive");
+        }
+    }
+
+    /** About the size of the tar of a tree: its files' bytes; the headers add little, gzip takes some off. */
+    private static long treeBytes(Path tree) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(tree)) {
+            return files.filter(java.nio.file.Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
     }
 
     /** {@code <archive>.sha256} in sha256sum's format, so {@code sha256sum -c} checks a copied bundle. */

@@ -12,6 +12,7 @@ import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
+import io.github.frozenimages.images.core.shared.Waiting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -98,6 +98,14 @@ public final class ImagePusher {
 
         PushedImage push() throws IOException {
             Descriptor top = image.top();
+            // a tag that already names this digest holds everything under it (a registry takes no manifest whose
+            // blobs it lacks): nothing to send, as crane and skopeo find too
+            Operation check = client.operation(target, "check the tag of", top.digest()).pushing();
+            Optional<Descriptor> there = client.headManifest(check, target.manifestReference());
+            if (there.isPresent() && there.get().digest().equals(top.digest())) {
+                request.listener().debug(target + " already names " + top.digest() + "; nothing to push");
+                return new PushedImage(image.name(), target, top.digest(), 0, 0, 0, 0);
+            }
             Map<Digest, Manifest> manifests = new LinkedHashMap<>();
             Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
             collect(top, manifests, blobs, 0);
@@ -170,7 +178,7 @@ public final class ImagePusher {
             long bytes = 0;
             List<Descriptor> list = List.copyOf(blobs);
             for (int i = 0; i < results.size(); i++) {
-                switch (await(results.get(i))) {
+                switch (Waiting.forResult(results.get(i), "the push")) {
                     case "uploaded" -> {
                         uploaded++;
                         bytes += list.get(i).size();
@@ -197,19 +205,6 @@ public final class ImagePusher {
             return mounted ? "mounted" : "uploaded";
         }
 
-        private static String await(Future<String> future) {
-            try {
-                return future.get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new ImagePullException(Reason.IO, String.valueOf(e.getCause()), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ImagePullException(Reason.IO, "the push was interrupted", e);
-            }
-        }
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads() {

@@ -64,6 +64,45 @@ final class BlobLocks {
         }
     }
 
+    /** For a prune: the lock at once, or empty while a build (of any process) downloads the blob. */
+    java.util.Optional<Held> tryAcquire(String key) throws IOException {
+        Files.createDirectories(directory);
+        Path file = directory.toRealPath().resolve(key + ".lock");
+        ReentrantLock threadLock = THREAD_LOCKS.computeIfAbsent(file, k -> new ReentrantLock());
+        if (!threadLock.tryLock()) {
+            return java.util.Optional.empty();
+        }
+        if (threadLock.getHoldCount() > 1) {
+            threadLock.unlock(); // this very thread holds it (the JVM lock is reentrant, the file lock is not)
+            return java.util.Optional.empty();
+        }
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock fileLock = channel.tryLock();
+            if (fileLock == null) {
+                channel.close();
+                threadLock.unlock();
+                return java.util.Optional.empty();
+            }
+            FileChannel opened = channel;
+            return java.util.Optional.of(() -> {
+                try {
+                    fileLock.release();
+                    opened.close();
+                } finally {
+                    threadLock.unlock();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
+            threadLock.unlock();
+            throw e;
+        }
+    }
+
     Held acquire(String key) throws IOException {
         Files.createDirectories(directory);
         Path file = directory.toRealPath().resolve(key + ".lock");
