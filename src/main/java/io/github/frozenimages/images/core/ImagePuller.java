@@ -26,7 +26,10 @@ import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
 import io.github.frozenimages.images.core.store.BlobStore;
 import io.github.frozenimages.images.core.store.CacheFolders;
+import io.github.frozenimages.images.core.output.AttachedArtifact;
+import io.github.frozenimages.images.core.trust.Accepted;
 import io.github.frozenimages.images.core.trust.LockedIndex;
+import io.github.frozenimages.images.core.trust.SignatureImage;
 import io.github.frozenimages.images.core.trust.SignatureCheck;
 import io.github.frozenimages.images.core.trust.SignedDigest;
 import io.github.frozenimages.images.core.trust.TrustPolicy;
@@ -115,12 +118,13 @@ public final class ImagePuller {
                     try {
                         if (image.multiPlatform()) {
                             ImageResolver.Resolution resolution = resolver.resolveMulti(client, image);
-                            verifySignature(client, image, request, List.of(new SignedDigest(resolution.index().digest(), "the index")));
-                            return download.fetchAll(client, resolution, image);
+                            Optional<Accepted> accepted = verifySignature(client, image, request,
+                                    List.of(new SignedDigest(resolution.index().digest(), "the index")));
+                            return carried(store, download.fetchAll(client, resolution, image), accepted, Optional.empty());
                         }
                         ResolvedImage resolved = resolver.resolve(client, image);
-                        verifySignature(client, image, request, signedDigests(client, resolved));
-                        return download.fetch(client, resolved, image);
+                        Optional<Accepted> accepted = verifySignature(client, image, request, signedDigests(client, resolved));
+                        return carried(store, download.fetch(client, resolved, image), accepted, resolved.index());
                     } catch (IOException e) {
                         throw new ImagePullException(Reason.IO, "could not store " + image.reference().familiarString()
                                 + " in the cache " + store.root() + ": " + e.getMessage(), e);
@@ -152,12 +156,39 @@ public final class ImagePuller {
     // --- signature verification (core.trust): between resolving an image and downloading it ---
 
     /** Checks the image's signature when the policy asks for one, before any of its blobs is fetched. */
-    private void verifySignature(RegistryClient client, ImageRequest image, PullRequest request, List<SignedDigest> digests) {
+    private Optional<Accepted> verifySignature(RegistryClient client, ImageRequest image, PullRequest request, List<SignedDigest> digests) {
         Optional<SignatureCheck> check = trust.forImage(image.reference());
         if (check.isEmpty()) {
-            return;
+            return Optional.empty();
         }
-        check.get().verify(client, image.reference(), digests, request.listener());
+        return Optional.of(check.get().verify(client, image.reference(), digests, request.listener()));
+    }
+
+    /**
+     * The accepted signature image, carried into the output beside the image (unless the policy says not to), so
+     * that {@code images:verify} can check the output or its archive with no network, and {@code images:push} takes
+     * it across. When the signature is of an index the output does not keep, the index goes in as a blob, to link
+     * the two.
+     */
+    private Downloaded carried(BlobStore store, Downloaded downloaded, Optional<Accepted> accepted,
+                               Optional<io.github.frozenimages.images.core.registry.FetchedManifest> index) throws IOException {
+        if (accepted.isEmpty() || !trust.includeSignatures()) {
+            return downloaded;
+        }
+        SignatureImage signatures = accepted.get().signatures();
+        store.put(signatures.manifest(), signatures.manifestBytes());
+        store.put(signatures.config(), signatures.configBytes());
+        List<Descriptor> blobs = new ArrayList<>(List.of(signatures.config()));
+        for (Descriptor layer : signatures.layers()) {
+            store.put(layer, signatures.payloadOf(layer));
+            blobs.add(layer);
+        }
+        Digest signed = accepted.get().digest().digest();
+        if (index.isPresent() && index.get().digest().equals(signed) && !downloaded.output().top().digest().equals(signed)) {
+            blobs.add(new Descriptor(index.get().mediaType(), signed, index.get().bytes().length));
+        }
+        return new Downloaded(downloaded.output().withAttached(new AttachedArtifact(signatures.tag(), signatures.manifest(), blobs)),
+                downloaded.pulled());
     }
 
     /** Signatures are read from the registry only: nothing in the cache vouches for them yet, so offline is refused up front. */

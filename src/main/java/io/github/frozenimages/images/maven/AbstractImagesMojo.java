@@ -175,6 +175,16 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     @Parameter(property = "images.verify.publicKey")
     private VerifySpec verify;
 
+    /**
+     * With a {@code <verify>}: writes the accepted signature images into the output beside their images (and so
+     * into the archive), as {@code index.json} entries under cosign's tags, so that {@code images:verify} can check
+     * the output or the archive with no network, and {@code images:push} carries them to the target.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = "images.includeSignatures", defaultValue = "true")
+    private boolean includeSignatures = true;
+
     @Parameter(defaultValue = "${session}", readonly = true, required = true)
     MavenSession session;
 
@@ -264,7 +274,8 @@ abstract class AbstractImagesMojo extends AbstractMojo {
      */
     final TrustPolicy trustPolicy() throws MojoFailureException {
         File goalKey = verify == null ? null : verify.getPublicKey();
-        return new TrustPolicy(goalKey == null ? Optional.empty() : Optional.of(signatureCheck(goalKey)), verifyByName);
+        return new TrustPolicy(goalKey == null ? Optional.empty() : Optional.of(signatureCheck(goalKey)), verifyByName)
+                .withIncludeSignatures(includeSignatures);
     }
 
     private static SignatureCheck signatureCheck(File publicKey) throws MojoFailureException {

@@ -50,4 +50,29 @@ class ForkedBuildVerifyTest extends ForkedBuildTestSupport {
                 + " is signed by the key " + signer.fingerprint()), signed.log());
         assertTrue(Files.isRegularFile(empty.resolve("target/images/blobs/sha256/" + image.manifestDigest().substring(7))), signed.log());
     }
+
+    @Test
+    void imagesVerifyChecksABundleOfflineAfterTheAirGap() throws Exception {
+        TestImage image = StandardFixtures.build().ociImage();
+        RegistryPusher pusher = new RegistryPusher(registry.baseUrl());
+        pusher.push("cli/bundled", "1.0", image);
+        CosignSigner signer = CosignSigner.ecdsaP256();
+        CosignSigner.push(pusher, "cli/bundled", image.manifestDigest(),
+                List.of(signer.sign(registry.address() + "/cli/bundled", image.manifestDigest())));
+        Path key = signer.writePublicKey(work.resolve("keys/cosign.pub"));
+        Path outside = Files.createDirectories(work.resolve("outside"));
+        maven.start(outside, "", List.of(maven.plugin() + ":pull", "-Dimages=" + registry.address() + "/cli/bundled:1.0",
+                "-Dimages.platform=linux/amd64", "-Dimages.verify.publicKey=" + key, "-Dimages.archive=target/bundle.tar.gz",
+                "-Dimages.cacheDirectory=" + work.resolve("cache"))).assertSucceeds(Duration.ofMinutes(3));
+        Path bundle = Files.copy(outside.resolve("target/bundle.tar.gz"), work.resolve("bundle.tar.gz"));
+        registry.close(); // nothing to reach on the other side: the check must not need the registry
+
+        Path inside = Files.createDirectories(work.resolve("inside"));
+        ForkedMaven.Build verify = maven.start(inside, "", List.of("-o", maven.plugin() + ":verify", "-Dimages.archive=" + bundle,
+                "-Dimages.verify.publicKey=" + key));
+        verify.assertSucceeds(Duration.ofMinutes(3));
+        assertTrue(verify.log().contains("verified 1 image of " + bundle + " against the key " + signer.fingerprint() + ", with no network"),
+                verify.log());
+        registry = io.github.frozenimages.images.testing.RegistryServer.start(); // for the class's other tests
+    }
 }

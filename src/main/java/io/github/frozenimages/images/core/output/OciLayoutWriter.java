@@ -36,6 +36,12 @@ public final class OciLayoutWriter implements LayoutWriter {
                     plan.blob(blobPath(blob), store.path(blob.digest()));
                 }
             }
+            for (AttachedArtifact artifact : image.attached()) {
+                plan.blob(blobPath(artifact.manifest()), store.path(artifact.manifest().digest()));
+                for (Descriptor blob : artifact.blobs()) {
+                    plan.blob(blobPath(blob), store.path(blob.digest()));
+                }
+            }
         }
         plan.document("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
         plan.document("index.json", Json.write(index(images)));
@@ -71,6 +77,16 @@ public final class OciLayoutWriter implements LayoutWriter {
             annotations.put(ImageNames.CONTAINERD_NAME, name);
             image.reference().tag().ifPresent(tag -> annotations.put(ImageNames.OCI_REF_NAME, tag));
             manifests.add(entry);
+            for (AttachedArtifact artifact : image.attached()) {
+                if (!written.add(image.reference().name() + ":" + artifact.tag() + " " + artifact.manifest().digest())) {
+                    continue;
+                }
+                ObjectNode attachedEntry = descriptor(artifact.manifest());
+                ObjectNode names = attachedEntry.putObject("annotations");
+                names.put(ImageNames.CONTAINERD_NAME, image.reference().name() + ":" + artifact.tag());
+                names.put(ImageNames.OCI_REF_NAME, artifact.tag());
+                manifests.add(attachedEntry);
+            }
         }
         return index;
     }

@@ -16,13 +16,26 @@ import java.util.List;
  */
 public record OutputImage(ImageReference reference, Descriptor manifest, Descriptor config, List<Descriptor> layers,
                           List<Digest> diffIds, java.util.Optional<IndexOutput> index,
-                          java.util.Optional<Schema1Tree> schema1) {
+                          java.util.Optional<Schema1Tree> schema1, List<AttachedArtifact> attached) {
 
     public OutputImage {
         layers = List.copyOf(layers);
         diffIds = List.copyOf(diffIds);
         index = index == null ? java.util.Optional.empty() : index;
         schema1 = schema1 == null ? java.util.Optional.empty() : schema1;
+        attached = attached == null ? List.of() : List.copyOf(attached);
+    }
+
+    public OutputImage(ImageReference reference, Descriptor manifest, Descriptor config, List<Descriptor> layers,
+                       List<Digest> diffIds, java.util.Optional<IndexOutput> index, java.util.Optional<Schema1Tree> schema1) {
+        this(reference, manifest, config, layers, diffIds, index, schema1, List.of());
+    }
+
+    /** The same image with an artifact carried beside it (a signature image), under its own tag in the layout. */
+    public OutputImage withAttached(AttachedArtifact artifact) {
+        List<AttachedArtifact> more = new java.util.ArrayList<>(attached);
+        more.add(artifact);
+        return new OutputImage(reference, manifest, config, layers, diffIds, index, schema1, more);
     }
 
     /** A single-platform image. */
@@ -31,11 +44,11 @@ public record OutputImage(ImageReference reference, Descriptor manifest, Descrip
     }
 
     public OutputImage withIndex(IndexOutput indexOutput) {
-        return new OutputImage(reference, manifest, config, layers, diffIds, java.util.Optional.of(indexOutput), schema1);
+        return new OutputImage(reference, manifest, config, layers, diffIds, java.util.Optional.of(indexOutput), schema1, attached);
     }
 
     public OutputImage withSchema1(Schema1Tree tree) {
-        return new OutputImage(reference, manifest, config, layers, diffIds, index, java.util.Optional.of(tree));
+        return new OutputImage(reference, manifest, config, layers, diffIds, index, java.util.Optional.of(tree), attached);
     }
 
     /** What index.json names for this image: its index when it keeps several platforms, else its manifest. */

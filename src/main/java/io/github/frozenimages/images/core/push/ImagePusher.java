@@ -1,5 +1,6 @@
 package io.github.frozenimages.images.core.push;
 
+import io.github.frozenimages.images.core.files.ArchiveUnpacker;
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.model.ImageIndex;
 import io.github.frozenimages.images.core.model.ImageManifest;

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 
 /**
@@ -39,18 +40,19 @@ public final class CosignSignatures {
     }
 
     /**
-     * The signatures stored for {@code signed}; empty when the repository has no signature tag for it.
+     * The signature image stored for {@code signed} in the registry; empty when the repository has no signature tag
+     * for it.
      *
      * @param op names the image being verified, for messages
      */
-    static List<CosignSignature> fetch(RegistryClient client, Operation op, Digest signed) {
+    static Optional<SignatureImage> fetch(RegistryClient client, Operation op, Digest signed) {
         String tag = tagFor(signed);
         FetchedManifest manifest;
         try {
             manifest = client.getManifest(op, tag, null);
         } catch (ImagePullException e) {
             if (e.reason() == Reason.NOT_FOUND) {
-                return List.of();
+                return Optional.empty();
             }
             throw e;
         }
@@ -63,10 +65,17 @@ public final class CosignSignatures {
             String signature = layer.annotations().get(SIGNATURE_ANNOTATION);
             if (PAYLOAD_MEDIA_TYPE.equals(layer.mediaType()) && signature != null) {
                 byte[] payload = payload(client, op.then(op.action(), layer.digest()), layer);
-                signatures.add(new CosignSignature(payload, decode(signature), SimpleSigningPayload.signedDigest(payload)));
+                signatures.add(of(layer, payload, signature));
             }
         }
-        return signatures;
+        byte[] config = payload(client, op.then(op.action(), image.config().digest()), image.config());
+        return Optional.of(new SignatureImage(signed, new Descriptor(manifest.mediaType(), manifest.digest(), manifest.bytes().length),
+                manifest.bytes(), image.config(), config, signatures));
+    }
+
+    /** A signature layer read from wherever it is kept. */
+    static CosignSignature of(Descriptor layer, byte[] payload, String base64Signature) {
+        return new CosignSignature(layer, payload, decode(base64Signature), SimpleSigningPayload.signedDigest(payload));
     }
 
     /** A signature annotation that is not base64 is kept as no bytes: it verifies with no key. */

@@ -10,6 +10,7 @@ import io.github.frozenimages.images.core.shared.PullListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -30,24 +31,37 @@ public final class SignatureCheck {
     }
 
     /**
-     * Passes, or throws {@link ImagePullException} with {@link Reason#UNTRUSTED}.
+     * Checks at the registry, at pull time. Passes (returning what it accepted), or throws {@link ImagePullException}
+     * with {@link Reason#UNTRUSTED}.
      *
      * @param digests the digests a signature may name, the top one (what the reference resolved to) first
      */
-    public void verify(RegistryClient client, ImageReference image, List<SignedDigest> digests, PullListener listener) {
+    public Accepted verify(RegistryClient client, ImageReference image, List<SignedDigest> digests, PullListener listener) {
         Operation op = client.operation(image, "verify the signature of", digests.get(0).digest());
+        return verify(image, digests, signed -> CosignSignatures.fetch(client, op, signed), listener,
+                detail -> op.failure(Reason.UNTRUSTED, detail));
+    }
+
+    /**
+     * Checks against any source of signatures (an output folder or a bundle, with no network).
+     *
+     * @param failure makes the failure from its detail, naming where the signatures were looked for
+     */
+    public Accepted verify(ImageReference image, List<SignedDigest> digests, SignatureSource source, PullListener listener,
+                           java.util.function.Function<String, ImagePullException> failure) {
         List<String> found = new ArrayList<>();
         for (SignedDigest candidate : digests) {
-            List<CosignSignature> signatures = CosignSignatures.fetch(client, op, candidate.digest());
-            if (signatures.stream().anyMatch(s -> valid(s, candidate.digest()))) {
+            Optional<SignatureImage> signatures = source.find(candidate.digest());
+            List<CosignSignature> layers = signatures.map(SignatureImage::signatures).orElse(List.of());
+            if (layers.stream().anyMatch(s -> valid(s, candidate.digest()))) {
                 listener.info("verified " + image.familiarString() + ": " + candidate.what() + " " + candidate.digest()
                         + " is signed by the key " + key.fingerprint());
-                return;
+                return new Accepted(candidate, signatures.get());
             }
-            found.add(candidate.what() + " " + candidate.digest() + ": " + describe(signatures, candidate.digest()));
+            found.add(candidate.what() + " " + candidate.digest() + ": " + describe(layers, candidate.digest()));
         }
         String wanted = digests.stream().map(d -> d.what() + " " + d.digest()).collect(Collectors.joining(" or "));
-        throw op.failure(Reason.UNTRUSTED, "no signature of " + wanted + " by the key " + key.fingerprint() + " (" + key.source()
+        throw failure.apply("no signature of " + wanted + " by the key " + key.fingerprint() + " (" + key.source()
                 + "); found for " + String.join("; for ", found));
     }
 

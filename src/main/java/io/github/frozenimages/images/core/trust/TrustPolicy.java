@@ -11,13 +11,19 @@ import java.util.Optional;
  *
  * @param lockedIndexes platform manifest to the index a lock file chose it from: a locked image is pulled by its
  *                      platform manifest's digest, and a signature of that index still vouches for it
+ * @param includeSignatures whether the accepted signature images are written into the output beside their images
  */
-public record TrustPolicy(Optional<SignatureCheck> goalWide, Map<String, SignatureCheck> byName, Map<Digest, Digest> lockedIndexes) {
+public record TrustPolicy(Optional<SignatureCheck> goalWide, Map<String, SignatureCheck> byName, Map<Digest, Digest> lockedIndexes,
+                          boolean includeSignatures) {
 
     public static final TrustPolicy NONE = new TrustPolicy(Optional.empty(), Map.of());
 
     public TrustPolicy(Optional<SignatureCheck> goalWide, Map<String, SignatureCheck> byName) {
-        this(goalWide, byName, Map.of());
+        this(goalWide, byName, Map.of(), true);
+    }
+
+    public TrustPolicy withIncludeSignatures(boolean include) {
+        return new TrustPolicy(goalWide, byName, lockedIndexes, include);
     }
 
     public TrustPolicy {
@@ -26,7 +32,7 @@ public record TrustPolicy(Optional<SignatureCheck> goalWide, Map<String, Signatu
     }
 
     public TrustPolicy withLockedIndexes(Map<Digest, Digest> indexes) {
-        return new TrustPolicy(goalWide, byName, indexes);
+        return new TrustPolicy(goalWide, byName, indexes, includeSignatures);
     }
 
     public Optional<Digest> lockedIndexOf(Digest manifest) {

@@ -1,4 +1,4 @@
-package io.github.frozenimages.images.core.push;
+package io.github.frozenimages.images.core.files;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -15,12 +15,12 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * be pushed like an output tree. Only regular files and folders are taken, and only at names inside the folder:
  * links, devices and names that climb out ({@code ..}, absolute) are refused, whoever made the bundle.
  */
-final class ArchiveUnpacker {
+public final class ArchiveUnpacker {
 
     private ArchiveUnpacker() {
     }
 
-    static void unpack(Path archive, Path into) throws IOException {
+    public static void unpack(Path archive, Path into) throws IOException {
         Path root = Files.createDirectories(into).toRealPath();
         try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), 256 * 1024);
              InputStream plain = gzipped(archive) ? new GzipCompressorInputStream(file, true) : file;
