@@ -85,15 +85,7 @@ final class BlobLocks {
                 threadLock.unlock();
                 return java.util.Optional.empty();
             }
-            FileChannel opened = channel;
-            return java.util.Optional.of(() -> {
-                try {
-                    fileLock.release();
-                    opened.close();
-                } finally {
-                    threadLock.unlock();
-                }
-            });
+            return java.util.Optional.of(held(fileLock, channel, threadLock));
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
                 channel.close();
@@ -112,15 +104,7 @@ final class BlobLocks {
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock fileLock = waitFor(channel, file);
-            FileChannel opened = channel;
-            return () -> {
-                try {
-                    fileLock.release();
-                    opened.close();
-                } finally {
-                    threadLock.unlock();
-                }
-            };
+            return held(fileLock, channel, threadLock);
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
                 channel.close();
@@ -128,5 +112,17 @@ final class BlobLocks {
             threadLock.unlock();
             throw e;
         }
+    }
+
+    /** A lock held in both ways, released file lock first, then the channel, then the thread's lock. */
+    private static Held held(FileLock fileLock, FileChannel channel, ReentrantLock threadLock) {
+        return () -> {
+            try {
+                fileLock.release();
+                channel.close();
+            } finally {
+                threadLock.unlock();
+            }
+        };
     }
 }

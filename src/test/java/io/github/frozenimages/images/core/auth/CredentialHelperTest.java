@@ -17,7 +17,7 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The helper protocol against real executables, found only through the PATH the test passes in. */
-@DisabledOnOs(OS.WINDOWS)
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "the test helpers are POSIX shell scripts")
 class CredentialHelperTest {
 
     private static final String SECRET = "hunter2-helper-secret";

@@ -119,7 +119,7 @@ class DockerConfigCredentialProviderTest {
     }
 
     @Test
-    @DisabledOnOs(OS.WINDOWS)
+    @DisabledOnOs(value = OS.WINDOWS, disabledReason = "credential helpers are run as POSIX shell scripts here")
     void credHelpersBeatCredsStoreWhichIsTheDefault() throws Exception {
         HelperScripts scripts = new HelperScripts(home.resolve("bin"));
         scripts.answering("store", "store-user", SECRET);
@@ -135,7 +135,7 @@ class DockerConfigCredentialProviderTest {
     }
 
     @Test
-    @DisabledOnOs(OS.WINDOWS)
+    @DisabledOnOs(value = OS.WINDOWS, disabledReason = "credential helpers are run as POSIX shell scripts here")
     void aSecretInTheFileIsUsedBeforeAnyHelper() throws Exception {
         HelperScripts scripts = new HelperScripts(home.resolve("bin"));
         Path called = home.resolve("called");

@@ -139,7 +139,7 @@ class AtomicFileTest {
 
     @Test
     void theFileGetsThePermissionsOfAPlainWrite() throws IOException {
-        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "the file system has no POSIX permissions to compare");
         Path plain = dir.resolve("plain");
         Files.write(plain, new byte[] {1});
         Path atomic = dir.resolve("atomic");
