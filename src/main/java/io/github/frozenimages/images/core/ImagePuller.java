@@ -3,7 +3,9 @@ package io.github.frozenimages.images.core;
 import io.github.frozenimages.images.core.download.Downloaded;
 import io.github.frozenimages.images.core.download.ImageDownload;
 import io.github.frozenimages.images.core.download.WarmUp;
+import io.github.frozenimages.images.core.lock.ImageLock;
 import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.output.AttachedArtifact;
 import io.github.frozenimages.images.core.output.DockerLayoutWriter;
 import io.github.frozenimages.images.core.output.LayoutPlan;
 import io.github.frozenimages.images.core.output.LayoutWriter;
@@ -22,15 +24,15 @@ import io.github.frozenimages.images.core.registry.ImageResolver;
 import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.registry.ResolvedImage;
-import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
+import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.store.BlobStore;
 import io.github.frozenimages.images.core.store.CacheFolders;
-import io.github.frozenimages.images.core.output.AttachedArtifact;
 import io.github.frozenimages.images.core.trust.Accepted;
+import io.github.frozenimages.images.core.trust.CachedSignatures;
 import io.github.frozenimages.images.core.trust.LockedIndex;
-import io.github.frozenimages.images.core.trust.SignatureImage;
 import io.github.frozenimages.images.core.trust.SignatureCheck;
+import io.github.frozenimages.images.core.trust.SignatureImage;
 import io.github.frozenimages.images.core.trust.SignedDigest;
 import io.github.frozenimages.images.core.trust.TrustPolicy;
 import java.io.IOException;
@@ -101,7 +103,6 @@ public final class ImagePuller {
                     + String.format(java.util.Locale.ROOT, "%.3f s", (System.nanoTime() - start) / 1e9));
             return List.of();
         }
-        refuseOfflineVerification(request);
         BlobStore store = new BlobStore(new CacheFolders(request.cacheDirectory(), request.readOnlyCaches(), Optional.empty()),
                 request.verifyCache());
         if (!request.offline()) {
@@ -118,12 +119,13 @@ public final class ImagePuller {
                     try {
                         if (image.multiPlatform()) {
                             ImageResolver.Resolution resolution = resolver.resolveMulti(client, image);
-                            Optional<Accepted> accepted = verifySignature(client, image, request,
+                            Optional<Accepted> accepted = verifySignature(client, store, image, request,
                                     List.of(new SignedDigest(resolution.index().digest(), "the index")));
                             return carried(store, download.fetchAll(client, resolution, image), accepted, Optional.empty());
                         }
                         ResolvedImage resolved = resolver.resolve(client, image);
-                        Optional<Accepted> accepted = verifySignature(client, image, request, signedDigests(client, resolved));
+                        Optional<Accepted> accepted = verifySignature(client, store, image, request,
+                                signedDigests(client, store, request.offline(), resolved));
                         return carried(store, download.fetch(client, resolved, image), accepted, resolved.index());
                     } catch (IOException e) {
                         throw new ImagePullException(Reason.IO, "could not store " + image.reference().familiarString()
@@ -155,13 +157,24 @@ public final class ImagePuller {
 
     // --- signature verification (core.trust): between resolving an image and downloading it ---
 
-    /** Checks the image's signature when the policy asks for one, before any of its blobs is fetched. */
-    private Optional<Accepted> verifySignature(RegistryClient client, ImageRequest image, PullRequest request, List<SignedDigest> digests) {
+    /**
+     * Checks the image's signature when the policy asks for one, before any of its blobs is fetched: at the registry,
+     * or offline against the signatures the lock file recorded, read from the cache.
+     */
+    private Optional<Accepted> verifySignature(RegistryClient client, BlobStore store, ImageRequest image, PullRequest request,
+                                               List<SignedDigest> digests) {
         Optional<SignatureCheck> check = trust.forImage(image.reference());
         if (check.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(check.get().verify(client, image.reference(), digests, request.listener()));
+        if (!request.offline()) {
+            return Optional.of(check.get().verify(client, image.reference(), digests, request.listener()));
+        }
+        ImageReference name = image.reference();
+        return Optional.of(check.get().verify(name, digests, new CachedSignatures(store, trust.lockedSignatures()), request.listener(),
+                detail -> ImagePullException.of(Reason.UNTRUSTED, "verify the signature of", name.familiarString(),
+                        digests.get(0).digest().toString(), null, "offline, with the signatures " + ImageLock.FILE_NAME
+                                + " recorded: " + detail + " (run mvn images:lock online: it records the signatures it accepts)", null)));
     }
 
     /**
@@ -172,17 +185,16 @@ public final class ImagePuller {
      */
     private Downloaded carried(BlobStore store, Downloaded downloaded, Optional<Accepted> accepted,
                                Optional<io.github.frozenimages.images.core.registry.FetchedManifest> index) throws IOException {
-        if (accepted.isEmpty() || !trust.includeSignatures()) {
+        if (accepted.isEmpty()) {
             return downloaded;
         }
         SignatureImage signatures = accepted.get().signatures();
-        store.put(signatures.manifest(), signatures.manifestBytes());
-        store.put(signatures.config(), signatures.configBytes());
-        List<Descriptor> blobs = new ArrayList<>(List.of(signatures.config()));
-        for (Descriptor layer : signatures.layers()) {
-            store.put(layer, signatures.payloadOf(layer));
-            blobs.add(layer);
+        signatures.keepIn(store); // also when not carried: the lock names it, and mvn -o checks it from the cache
+        if (!trust.includeSignatures()) {
+            return downloaded;
         }
+        List<Descriptor> blobs = new ArrayList<>(List.of(signatures.config()));
+        blobs.addAll(signatures.layers());
         Digest signed = accepted.get().digest().digest();
         if (index.isPresent() && index.get().digest().equals(signed) && !downloaded.output().top().digest().equals(signed)) {
             blobs.add(new Descriptor(index.get().mediaType(), signed, index.get().bytes().length));
@@ -191,30 +203,18 @@ public final class ImagePuller {
                 downloaded.pulled());
     }
 
-    /** Signatures are read from the registry only: nothing in the cache vouches for them yet, so offline is refused up front. */
-    private void refuseOfflineVerification(PullRequest request) {
-        if (!request.offline()) {
-            return;
-        }
-        for (ImageRequest image : request.images()) {
-            if (trust.forImage(image.reference()).isPresent()) {
-                throw new ImagePullException(Reason.UNTRUSTED, "could not verify the signature of " + image.reference().familiarString()
-                        + " offline: signatures are read from the registry, not the cache; run the build online for images with a <verify>");
-            }
-        }
-    }
-
     /**
      * What the reference resolved to and, when that was an index, the platform manifest chosen from it; for a platform
      * manifest pinned by a lock file, the index it was locked from, once it is confirmed to list it.
      */
-    private List<SignedDigest> signedDigests(RegistryClient client, ResolvedImage resolved) {
+    private List<SignedDigest> signedDigests(RegistryClient client, BlobStore store, boolean offline, ResolvedImage resolved) {
         Digest manifest = resolved.manifest().digest();
         if (resolved.index().isPresent()) {
             return List.of(new SignedDigest(resolved.index().get().digest(), "the index"), new SignedDigest(manifest, "the platform manifest"));
         }
         Optional<SignedDigest> locked = trust.forImage(resolved.reference()).isEmpty() ? Optional.empty()
-                : trust.lockedIndexOf(manifest).flatMap(index -> LockedIndex.listing(client, resolved.reference(), index, manifest));
+                : trust.lockedIndexOf(manifest).flatMap(index -> offline ? LockedIndex.cached(store, index, manifest)
+                        : LockedIndex.listing(client, resolved.reference(), index, manifest));
         return locked.map(index -> List.of(index, new SignedDigest(manifest, "the platform manifest")))
                 .orElseGet(() -> List.of(new SignedDigest(manifest, "the manifest")));
     }

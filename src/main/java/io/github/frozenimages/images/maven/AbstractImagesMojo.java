@@ -201,6 +201,7 @@ abstract class AbstractImagesMojo extends AbstractMojo {
 
     /** Platform manifest to the index it was locked from; filled while the lock is applied. */
     private final Map<Digest, Digest> lockedIndexes = new HashMap<>();
+    private final Map<Digest, Digest> lockedSignatures = new HashMap<>();
 
     /** Image name (registry and repository) to the key its own {@code <verify>} names; filled while the images are read. */
     private final Map<String, SignatureCheck> verifyByName = new HashMap<>();
@@ -449,7 +450,8 @@ abstract class AbstractImagesMojo extends AbstractMojo {
         ImageLock lock;
         if (update) {
             // the lock just written is what the file now holds: no need to read it back
-            lock = lock(requests, () -> new ImageLocker(pull.cacheDirectory(), session, pull.listener()));
+            TrustPolicy trust = trustPolicy();
+            lock = lock(requests, () -> new ImageLocker(pull.cacheDirectory(), session, pull.listener(), trust));
         } else if (Files.isRegularFile(file)) {
             try {
                 lock = ImageLock.read(file);
@@ -488,14 +490,19 @@ abstract class AbstractImagesMojo extends AbstractMojo {
      */
     private void noteLockedIndexes(ImageLock lock) {
         lockedIndexes.clear();
+        lockedSignatures.clear();
         for (ImageLock.Image image : lock.images()) {
             image.index().ifPresent(index -> image.manifests().values().forEach(manifest -> lockedIndexes.put(manifest, index)));
+            lockedSignatures.putAll(image.signatures());
         }
     }
 
-    /** What {@link #applyLock} noted: each locked platform manifest's index, for {@link TrustPolicy#withLockedIndexes}. */
-    final Map<Digest, Digest> lockedIndexes() {
-        return Map.copyOf(lockedIndexes);
+    /**
+     * The policy with what {@link #applyLock} noted: each locked platform manifest's index, and the signatures the
+     * lock accepted (what {@code mvn -o} checks from the cache).
+     */
+    final TrustPolicy withLock(TrustPolicy trust) {
+        return trust.withLockedIndexes(Map.copyOf(lockedIndexes)).withLockedSignatures(Map.copyOf(lockedSignatures));
     }
 
     private static String platforms(ImageRequest request) {

@@ -1,17 +1,17 @@
 package io.github.frozenimages.images.maven;
 
+import io.github.frozenimages.images.core.lock.ImageLocker;
 import io.github.frozenimages.images.core.ref.ImageRequest;
 import io.github.frozenimages.images.core.registry.NetworkOptions;
-import io.github.frozenimages.images.core.shared.PullListener;
-import io.github.frozenimages.images.core.lock.ImageLocker;
-import io.github.frozenimages.images.core.registry.NetworkOptions;
 import io.github.frozenimages.images.core.registry.RegistrySession;
-import java.util.List;
+import io.github.frozenimages.images.core.shared.PullListener;
+import io.github.frozenimages.images.core.trust.TrustPolicy;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
+import java.util.List;
 import javax.inject.Inject;
 
 /**
@@ -53,7 +53,8 @@ public class LockMojo extends AbstractImagesMojo {
         }
         PullListener listener = new MavenPullListener(getLog(), null);
         try (RegistrySession session = new RegistrySession(4, insecureRegistries(), credentials(listener), network, listener)) {
-            lock(requests, () -> new ImageLocker(cacheDirectory(), session, listener));
+            TrustPolicy trust = trustPolicy();
+            lock(requests, () -> new ImageLocker(cacheDirectory(), session, listener, trust));
         }
     }
 }

@@ -168,7 +168,7 @@ public class PullMojo extends AbstractImagesMojo {
         // one session for the lock update and the pull: each registry is pinged and authenticated once
         try (RegistrySession session = ImagePuller.openSession(request)) {
             request = request.withImages(applyLock(request, lockStrict, lockUpdate, session));
-            new ImagePuller(trust.withLockedIndexes(lockedIndexes())).pull(request, session, start);
+            new ImagePuller(withLock(trust)).pull(request, session, start);
         } catch (ImagePullException e) {
             throw MavenExceptions.failed(e);
         }

@@ -37,6 +37,11 @@ import java.util.TreeMap;
  * lock that did not change leaves no diff. It is read strictly: a duplicate key (a merge gone wrong), an
  * invalid reference, platform or digest, or an unknown version is refused with a message.
  *
+ * <p>{@code signatures} is there only for images with a {@code <verify>} policy: for each digest a signature was
+ * accepted for (the index or a platform manifest), the digest of the signature manifest that vouched for it, so that
+ * a pull under {@code mvn -o} can check the same signature from the cache. A lock written without a policy has none,
+ * and older locks read as before.
+ *
  * <pre>
  * {
  *   "version": 1,
@@ -47,6 +52,9 @@ import java.util.TreeMap;
  *       "manifests": {
  *         "linux/amd64": "sha256:...",
  *         "linux/arm64": "sha256:..."
+ *       },
+ *       "signatures": {
+ *         "sha256:...": "sha256:..."
  *       }
  *     }
  *   ]
@@ -70,8 +78,14 @@ public final class ImageLock {
      * @param reference the image as configured, normalised ({@code docker.io/library/alpine:3.20})
      * @param index     the index (or manifest list) the reference pointed to; empty for a single-platform manifest
      * @param manifests per platform asked for, the digest of the manifest to pull, sorted by platform
+     * @param signatures signed digest to the signature manifest accepted for it when the lock was made, sorted
      */
-    public record Image(ImageReference reference, Optional<Digest> index, Map<Platform, Digest> manifests) {
+    public record Image(ImageReference reference, Optional<Digest> index, Map<Platform, Digest> manifests,
+                        Map<Digest, Digest> signatures) {
+
+        public Image(ImageReference reference, Optional<Digest> index, Map<Platform, Digest> manifests) {
+            this(reference, index, manifests, Map.of());
+        }
 
         public Image {
             Objects.requireNonNull(reference, "reference");
@@ -82,6 +96,9 @@ public final class ImageLock {
             TreeMap<Platform, Digest> sorted = new TreeMap<>(Comparator.comparing(Platform::toString));
             sorted.putAll(manifests);
             manifests = Collections.unmodifiableMap(sorted);
+            TreeMap<Digest, Digest> signedBy = new TreeMap<>(Comparator.comparing(Digest::toString));
+            signedBy.putAll(signatures);
+            signatures = Collections.unmodifiableMap(signedBy);
         }
     }
 
@@ -177,6 +194,10 @@ public final class ImageLock {
             image.index().ifPresent(d -> entry.put("index", d.toString()));
             ObjectNode manifests = entry.putObject("manifests");
             image.manifests().forEach((platform, digest) -> manifests.put(platform.toString(), digest.toString()));
+            if (!image.signatures().isEmpty()) {
+                ObjectNode signatures = entry.putObject("signatures");
+                image.signatures().forEach((signed, signature) -> signatures.put(signed.toString(), signature.toString()));
+            }
         }
         StringBuilder out = new StringBuilder();
         pretty(root, 0, out);
@@ -268,8 +289,22 @@ public final class ImageLock {
                 throw new IOException(at + " locks platform " + platform + " twice");
             }
         }
+        Map<Digest, Digest> signatures = new TreeMap<>(Comparator.comparing(Digest::toString));
+        JsonNode signed = node.get("signatures");
+        if (signed != null) {
+            if (!signed.isObject()) {
+                throw new IOException(at + ": \"signatures\" must be an object of signed digest to signature digest");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = signed.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new IOException(at + ": the signature of " + e.getKey() + " must be a string");
+                }
+                signatures.put(digest(e.getKey(), at), digest(e.getValue().textValue(), at));
+            }
+        }
         try {
-            return new Image(reference, index, byPlatform);
+            return new Image(reference, index, byPlatform, signatures);
         } catch (IllegalArgumentException e) {
             throw new IOException(at + ": " + e.getMessage(), e);
         }

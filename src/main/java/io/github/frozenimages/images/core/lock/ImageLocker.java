@@ -12,10 +12,17 @@ import io.github.frozenimages.images.core.registry.Operation;
 import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
+import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.store.BlobStore;
+import io.github.frozenimages.images.core.trust.Accepted;
+import io.github.frozenimages.images.core.trust.SignatureCheck;
+import io.github.frozenimages.images.core.trust.SignedDigest;
+import io.github.frozenimages.images.core.trust.TrustPolicy;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Resolves images to the digests a lock records, through the pull's own {@link ImageResolver} in its lock mode:
@@ -35,15 +43,23 @@ public final class ImageLocker {
     private final Path cacheDirectory;
     private final RegistrySession session;
     private final PullListener listener;
+    private final TrustPolicy trust;
+
+    public ImageLocker(Path cacheDirectory, RegistrySession session, PullListener listener) {
+        this(cacheDirectory, session, listener, TrustPolicy.NONE);
+    }
 
     /**
      * @param cacheDirectory the pull's blob cache: indexes already there need no request, and fetched ones are kept
      * @param session        the build's registry session, shared with the pull that may follow
+     * @param trust          the signature policy: an image it asks a signature of is locked only once one is
+     *                       accepted, and the lock records which, so that {@code mvn -o} can check it from the cache
      */
-    public ImageLocker(Path cacheDirectory, RegistrySession session, PullListener listener) {
+    public ImageLocker(Path cacheDirectory, RegistrySession session, PullListener listener, TrustPolicy trust) {
         this.cacheDirectory = Objects.requireNonNull(cacheDirectory, "cacheDirectory");
         this.session = Objects.requireNonNull(session, "session");
         this.listener = listener == null ? PullListener.SILENT : listener;
+        this.trust = Objects.requireNonNull(trust, "trust");
     }
 
     /**
@@ -63,7 +79,7 @@ public final class ImageLocker {
             ImageResolver resolver = ImageResolver.forLock(store, listener);
             List<ImageLock.Image> locked = new ArrayList<>();
             for (Map.Entry<ImageReference, Wanted> e : wanted.entrySet()) {
-                locked.add(session.firstServing(e.getKey(), client -> lock(client, resolver, e.getKey(), e.getValue())));
+                locked.add(session.firstServing(e.getKey(), client -> signed(client, store, lock(client, resolver, e.getKey(), e.getValue()))));
             }
             return ImageLock.of(locked);
         }
@@ -101,6 +117,39 @@ public final class ImageLocker {
             manifests.put(platform, manifest);
         }
         return new ImageLock.Image(reference, Optional.of(top.digest()), manifests);
+    }
+
+    /**
+     * The locked image with the signatures its policy accepted: the index's, which vouches for every platform
+     * manifest it lists, or else each platform manifest's own. Each accepted signature image is kept in the cache.
+     */
+    private ImageLock.Image signed(RegistryClient client, BlobStore store, ImageLock.Image image) {
+        Optional<SignatureCheck> check = trust.forImage(image.reference());
+        if (check.isEmpty()) {
+            return image;
+        }
+        Map<Digest, Digest> signatures = new TreeMap<>(Comparator.comparing(Digest::toString));
+        Optional<Accepted> forIndex = Optional.empty();
+        for (Digest manifest : new LinkedHashSet<>(image.manifests().values())) {
+            if (forIndex.isPresent()) {
+                break; // the index's signature vouches for every manifest it lists
+            }
+            List<SignedDigest> candidates = image.index()
+                    .map(index -> List.of(new SignedDigest(index, "the index"), new SignedDigest(manifest, "the platform manifest")))
+                    .orElseGet(() -> List.of(new SignedDigest(manifest, "the manifest")));
+            Accepted accepted = check.get().verify(client, image.reference(), candidates, listener);
+            if (image.index().filter(accepted.digest().digest()::equals).isPresent()) {
+                forIndex = Optional.of(accepted);
+            }
+            signatures.put(accepted.digest().digest(), accepted.signatures().manifest().digest());
+            try {
+                accepted.signatures().keepIn(store);
+            } catch (IOException e) {
+                throw new ImagePullException(Reason.IO, "could not keep the signature of " + image.reference().familiarString()
+                        + " in the cache " + store.root() + ": " + e.getMessage(), e);
+            }
+        }
+        return new ImageLock.Image(image.reference(), image.index(), image.manifests(), signatures);
     }
 
     /** What the requests of one reference ask for, together. */

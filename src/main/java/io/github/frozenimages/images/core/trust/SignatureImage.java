@@ -2,6 +2,8 @@ package io.github.frozenimages.images.core.trust;
 
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.ref.Digest;
+import io.github.frozenimages.images.core.store.BlobStore;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -32,5 +34,17 @@ public record SignatureImage(Digest signed, Descriptor manifest, byte[] manifest
     /** The bytes of a signature layer. */
     public byte[] payloadOf(Descriptor layer) {
         return signatures.stream().filter(s -> s.layer().digest().equals(layer.digest())).findFirst().orElseThrow().payload();
+    }
+
+    /**
+     * Keeps the whole signature image in the cache, each document checked against its digest as it goes in: a
+     * pull under {@code mvn -o} then finds there the signature the lock file recorded.
+     */
+    public void keepIn(BlobStore store) throws IOException {
+        store.put(manifest, manifestBytes);
+        store.put(config, configBytes);
+        for (CosignSignature signature : signatures) {
+            store.put(signature.layer(), signature.payload());
+        }
     }
 }
