@@ -258,7 +258,7 @@ public final class ImagePuller {
     }
 
     /** The whole request as text when every image is pinned by digest, the only case a record can vouch for. */
-    private static Optional<String> pinnedRequest(PullRequest request) {
+    private Optional<String> pinnedRequest(PullRequest request) {
         if (request.verifyCache()) {
             return Optional.empty(); // asked to look at every byte again, so no record vouches for the output
         }
@@ -269,6 +269,9 @@ public final class ImagePuller {
             }
             sb.append(' ').append(image.reference()).append('=').append(image.platform()).append(image.platforms())
                     .append(image.all() ? "+all" : "");
+            // an output pulled without a policy, or under another one, does not vouch for what this one asks
+            trust.forImage(image.reference()).ifPresent(check -> sb.append(" verified by ").append(check.policy())
+                    .append(trust.includeSignatures() ? " with signatures" : ""));
         }
         return Optional.of(sb.toString());
     }

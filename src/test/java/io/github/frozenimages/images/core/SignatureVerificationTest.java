@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.frozenimages.images.core.auth.CredentialProvider;
+import io.github.frozenimages.images.core.lock.ImageLock;
+import io.github.frozenimages.images.core.lock.ImageLocker;
 import io.github.frozenimages.images.core.output.PulledImage;
+import io.github.frozenimages.images.core.ref.Digest;
+import io.github.frozenimages.images.core.registry.RegistrySession;
+import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.ref.ImageRequest;
 import io.github.frozenimages.images.core.ref.Platform;
@@ -20,9 +26,11 @@ import io.github.frozenimages.images.testing.TestImage;
 import io.github.frozenimages.images.testing.TestIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -260,20 +268,114 @@ class SignatureVerificationTest extends RegistryTestSupport {
                 + ", not the image manifest cosign stores signatures in", e.getMessage());
     }
 
+    /**
+     * Locks {@code request} online under the key policy and pulls it, as {@code images:pull} with a lock update does:
+     * the lock records what it accepted.
+     */
+    private ImageLock lockVerified(ImageRequest request) throws Exception {
+        try (RegistrySession session = new RegistrySession(4, Set.of(), CredentialProvider.ANONYMOUS, FAST_RETRIES, PullListener.SILENT)) {
+            ImageLock lock = new ImageLocker(work.resolve("cache"), session, listener, keyPolicy()).lock(List.of(request));
+            // the lock's own check reads manifests with HEAD: the build that pulls online is what fills the cache
+            pullVerified(lock.apply(List.of(request)).images().get(0));
+            return lock;
+        }
+    }
+
+    private TrustPolicy keyPolicy() throws Exception {
+        return new TrustPolicy(Optional.of(new SignatureCheck(TrustedKey.read(keyFile()))), Map.of());
+    }
+
+    /** The pull {@code mvn -o} makes with a lock file: pinned requests, and the policy with what the lock recorded. */
+    private List<PulledImage> pullOffline(ImageLock lock, ImageRequest request) throws Exception {
+        Map<Digest, Digest> signatures = new HashMap<>();
+        lock.images().forEach(image -> signatures.putAll(image.signatures()));
+        PullRequest offline = new PullRequest(lock.apply(List.of(request)).images(), work.resolve("out2"), OutputFormat.OCI,
+                Optional.empty(), 4, work.resolve("cache"), Set.of(), null, listener).withNetwork(FAST_RETRIES).withOffline(true);
+        return new ImagePuller(keyPolicy().withLockedSignatures(signatures)).pull(offline);
+    }
+
     @Test
-    void offlineAnImageWithAPolicyIsRefusedBeforeAnythingIsRead() throws Exception {
+    void theLockRecordsTheSignatureItAcceptedAndAnOfflinePullVerifiesItFromTheCache() throws Exception {
         TestImage image = pushImage("signed/offline");
-        CosignSigner.push(pusher(), "signed/offline", image.manifestDigest(),
+        byte[] signatureManifest = CosignSigner.push(pusher(), "signed/offline", image.manifestDigest(),
                 List.of(trusted.sign(dockerReference("signed/offline"), image.manifestDigest())));
-        pullVerified(image(ref("signed/offline", "1.0")));
-        TrustPolicy policy = new TrustPolicy(Optional.of(new SignatureCheck(TrustedKey.read(keyFile()))), Map.of());
-        PullRequest offline = new PullRequest(List.of(image(ref("signed/offline", "1.0"))), work.resolve("out2"), OutputFormat.OCI,
-                Optional.empty(), 4, work.resolve("cache"), java.util.Set.of(), null, listener).withNetwork(FAST_RETRIES).withOffline(true);
+        ImageRequest request = image(ref("signed/offline", "1.0"));
 
-        ImagePullException e = assertThrows(ImagePullException.class, () -> new ImagePuller(policy).pull(offline));
+        ImageLock lock = lockVerified(request);
 
-        assertEquals("could not verify the signature of " + registry.address() + "/signed/offline:1.0 offline: signatures are read from"
-                + " the registry, not the cache; run the build online for images with a <verify>", e.getMessage());
+        assertEquals(Map.of(Digest.parse(image.manifestDigest()), Digest.sha256(signatureManifest)), lock.images().get(0).signatures());
+        listener.clear();
+        List<PulledImage> pulled = pullOffline(lock, request);
+        assertEquals(1, pulled.size());
+        assertTrue(listener.lines().stream().anyMatch(l -> l.startsWith("INFO verified " + registry.address() + "/signed/offline")
+                && l.endsWith(trusted.fingerprint())), listener.lines().toString());
+        assertTrue(Files.isRegularFile(work.resolve("out2").resolve("index.json")));
+    }
+
+    @Test
+    void offlineWithoutASignatureRecordedByTheLockTheImageIsRefusedSayingHowToRecordOne() throws Exception {
+        TestImage image = pushImage("signed/offline-unrecorded");
+        CosignSigner.push(pusher(), "signed/offline-unrecorded", image.manifestDigest(),
+                List.of(trusted.sign(dockerReference("signed/offline-unrecorded"), image.manifestDigest())));
+        ImageRequest request = image(ref("signed/offline-unrecorded", "1.0"));
+        pullVerified(request);
+        // a lock taken without the policy records no signature: the cache alone does not say which one to trust
+        ImageLock lock;
+        try (RegistrySession session = new RegistrySession(4, Set.of(), CredentialProvider.ANONYMOUS, FAST_RETRIES, PullListener.SILENT)) {
+            lock = new ImageLocker(work.resolve("cache"), session, PullListener.SILENT).lock(List.of(request));
+        }
+
+        ImagePullException e = assertThrows(ImagePullException.class, () -> pullOffline(lock, request));
+
+        assertTrue(e.getMessage().startsWith("could not verify the signature of " + registry.address() + "/signed/offline-unrecorded"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains(image.manifestDigest()), e.getMessage());
+        assertTrue(e.getMessage().contains("run mvn images:lock online"), e.getMessage());
         assertFalse(Files.exists(work.resolve("out2")));
+    }
+
+    @Test
+    void offlineASignatureDamagedInTheCacheIsRefusedNotTrusted() throws Exception {
+        TestImage image = pushImage("signed/offline-damaged");
+        CosignSigner.SignatureLayer layer = trusted.sign(dockerReference("signed/offline-damaged"), image.manifestDigest());
+        CosignSigner.push(pusher(), "signed/offline-damaged", image.manifestDigest(), List.of(layer));
+        ImageRequest request = image(ref("signed/offline-damaged", "1.0"));
+        ImageLock lock = lockVerified(request);
+        Path payload = cachedBlob(Digest.sha256(layer.payload()));
+        byte[] bytes = Files.readAllBytes(payload);
+        bytes[bytes.length / 2] ^= 1;
+        payload.toFile().setWritable(true);
+        Files.write(payload, bytes);
+
+        ImagePullException e = assertThrows(ImagePullException.class, () -> pullOffline(lock, request));
+
+        assertTrue(e.getMessage().contains("damaged in the cache"), e.getMessage());
+        assertTrue(e.getMessage().contains("run the build online once"), e.getMessage());
+        assertFalse(Files.exists(work.resolve("out2")));
+    }
+
+    @Test
+    void anOutputPulledWithoutAPolicyDoesNotVouchForAPinnedImageOnceAPolicyIsSet() throws Exception {
+        TestImage image = pushImage("signed/policy-added");
+        ImageRequest pinned = image(ref("signed/policy-added", "1.0") + "@" + image.manifestDigest());
+        PullRequest request = new PullRequest(List.of(pinned), work.resolve("out"), OutputFormat.OCI, Optional.empty(), 4,
+                work.resolve("cache"), Set.of(), null, listener).withNetwork(FAST_RETRIES);
+        new ImagePuller(TrustPolicy.NONE).pull(request);
+        listener.clear();
+        new ImagePuller(TrustPolicy.NONE).pull(request);
+        assertTrue(listener.lines().stream().anyMatch(l -> l.contains("untouched since the last build")), listener.lines().toString());
+
+        ImagePullException e = assertThrows(ImagePullException.class, () -> new ImagePuller(keyPolicy()).pull(request));
+
+        assertTrue(e.getMessage().startsWith("could not verify the signature of " + registry.address() + "/signed/policy-added"),
+                e.getMessage());
+    }
+
+    /** Where the cache keeps a blob: found by its digest's hex under the cache folder, whatever the layout. */
+    private Path cachedBlob(Digest digest) throws Exception {
+        try (var files = Files.walk(work.resolve("cache"))) {
+            return files.filter(f -> f.getFileName().toString().equals(digest.hex()) && Files.isRegularFile(f)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no cached blob " + digest));
+        }
     }
 }

@@ -75,4 +75,44 @@ class ForkedBuildVerifyTest extends ForkedBuildTestSupport {
                 verify.log());
         registry = io.github.frozenimages.images.testing.RegistryServer.start(); // for the class's other tests
     }
+
+    @Test
+    void aLockTakenOnlineRecordsTheSignatureAndMvnOfflineVerifiesFromTheCache() throws Exception {
+        TestImage image = StandardFixtures.build().ociImage();
+        RegistryPusher pusher = new RegistryPusher(registry.baseUrl());
+        pusher.push("cli/locked", "1.0", image);
+        CosignSigner signer = CosignSigner.ecdsaP256();
+        byte[] signature = CosignSigner.push(pusher, "cli/locked", image.manifestDigest(),
+                List.of(signer.sign(registry.address() + "/cli/locked", image.manifestDigest())));
+        Path key = signer.writePublicKey(work.resolve("keys/cosign.pub"));
+        Path project = Files.createDirectories(work.resolve("locked"));
+        Path lockFile = project.resolve("images.lock.json");
+        List<String> common = List.of(maven.plugin() + ":pull", "-Dimages=" + registry.address() + "/cli/locked:1.0",
+                "-Dimages.platform=linux/amd64", "-Dimages.verify.publicKey=" + key, "-Dimages.lockFile=" + lockFile,
+                "-Dimages.cacheDirectory=" + work.resolve("cache"));
+
+        ForkedMaven.Build online = maven.start(project, "", concat(common, "-Dimages.lock.update=true"));
+        online.assertSucceeds(Duration.ofMinutes(3));
+        String lock = Files.readString(lockFile);
+        assertTrue(lock.contains("\"" + image.manifestDigest() + "\": \"" + io.github.frozenimages.images.core.ref.Digest.sha256(signature)
+                + "\""), lock);
+
+        registry.close(); // offline means offline: the cache and the lock file are all there is
+        try {
+            // a fresh checkout beside the same warm cache: nothing in its output to vouch for the image
+            Path checkout = Files.createDirectories(work.resolve("locked-checkout"));
+            ForkedMaven.Build offline = maven.start(checkout, "", concat(List.of("-o"), common.toArray(String[]::new)));
+            offline.assertSucceeds(Duration.ofMinutes(3));
+            assertTrue(offline.log().contains("verified " + registry.address() + "/cli/locked:1.0@" + image.manifestDigest() + ": the manifest " + image.manifestDigest()
+                    + " is signed by the key " + signer.fingerprint()), offline.log());
+        } finally {
+            registry = io.github.frozenimages.images.testing.RegistryServer.start(); // for the class's other tests
+        }
+    }
+
+    private static List<String> concat(List<String> first, String... more) {
+        List<String> all = new java.util.ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all;
+    }
 }

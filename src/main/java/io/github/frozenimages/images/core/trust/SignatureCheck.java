@@ -30,6 +30,11 @@ public final class SignatureCheck {
         return key;
     }
 
+    /** What this check asks for, in words that change whenever the policy does: {@code the key sha256:...}. */
+    public String policy() {
+        return "the key " + key.fingerprint();
+    }
+
     /**
      * Checks at the registry, at pull time. Passes (returning what it accepted), or throws {@link ImagePullException}
      * with {@link Reason#UNTRUSTED}.

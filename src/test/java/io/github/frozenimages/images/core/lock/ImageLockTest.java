@@ -106,6 +106,25 @@ class ImageLockTest {
     }
 
     @Test
+    void theSignaturesAcceptedForAnImageReadBackAndAppearOnlyWhereThereAreSome() throws IOException {
+        ImageLock.Image signed = new ImageLock.Image(ImageReference.parse("ghcr.io/org/app:1.2"), Optional.of(I),
+                Map.of(Platform.parse("linux/amd64"), A), Map.of(I, C));
+        ImageLock lock = ImageLock.of(List.of(signed, image("alpine:3.20", null, "linux/amd64", B)));
+
+        String text = new String(lock.toBytes(), StandardCharsets.UTF_8);
+        ImageLock read = ImageLock.parse(lock.toBytes());
+
+        assertEquals(Map.of(I, C), read.image(ImageReference.parse("ghcr.io/org/app:1.2")).orElseThrow().signatures());
+        assertEquals(Map.of(), read.image(ImageReference.parse("alpine:3.20")).orElseThrow().signatures());
+        assertEquals(1, text.split("\"signatures\"", -1).length - 1, text);
+        assertArrayEquals(lock.toBytes(), read.toBytes());
+        assertRefused("{\"version\": 1, \"images\": [{\"reference\": \"alpine\", \"manifests\": {\"linux/amd64\": \"" + A
+                + "\"}, \"signatures\": [\"" + B + "\"]}]}", "\"signatures\" must be an object");
+        assertRefused("{\"version\": 1, \"images\": [{\"reference\": \"alpine\", \"manifests\": {\"linux/amd64\": \"" + A
+                + "\"}, \"signatures\": {\"" + A + "\": \"sha256:nope\"}}]}", "invalid digest");
+    }
+
+    @Test
     void writingTheSameLockAgainLeavesTheFileAlone() throws IOException {
         Path file = work.resolve(ImageLock.FILE_NAME);
         ImageLock lock = ImageLock.of(sample());
