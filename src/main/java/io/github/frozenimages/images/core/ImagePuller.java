@@ -95,6 +95,11 @@ public final class ImagePuller {
             return List.of();
         }
         long start = startNanos;
+        if (!request.offline()) {
+            // a tag is always asked of its registry (HEAD at least): get the connection ready while the records are read
+            request.images().stream().filter(image -> image.reference().digest().isEmpty())
+                    .forEach(image -> session.pingAhead(image.reference()));
+        }
         PullState state = new PullState(request.outputDirectory(), request.archive());
         Optional<String> pinnedRequest = pinnedRequest(request);
         if (pinnedRequest.isPresent() && state.upToDate(pinnedRequest.get())) {

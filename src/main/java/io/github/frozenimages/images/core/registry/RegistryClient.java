@@ -48,6 +48,14 @@ public final class RegistryClient {
         return http.endpoint();
     }
 
+    /**
+     * Sends this endpoint's ping in the background, named for resolving {@code image}: see
+     * {@link RegistryHttp#pingAhead}.
+     */
+    public void pingAhead(ImageReference image) {
+        http.pingAhead(operation(image, "resolve", image.digest().orElse(null)));
+    }
+
     /** What an operation on an image at this endpoint is called in messages. */
     public Operation operation(ImageReference image, String action, Digest digest) {
         return new Operation(image, action, digest, http.endpoint());

@@ -37,6 +37,8 @@ final class RegistryHttp {
     private final RequestStatistics statistics;
     private final PullListener listener;
     private boolean pinged;
+    /** What a ping sent ahead in the background ran into, for the first request to report as its own. */
+    private ImagePullException pingAheadFailure;
 
     /**
      * @param mayTurnToTls whether the endpoint is plain http only by the loopback default (not listed as insecure):
@@ -133,6 +135,12 @@ final class RegistryHttp {
         if (pinged) {
             return;
         }
+        if (pingAheadFailure != null) {
+            // the ping sent ahead already waited out the retries: report its failure once, for this request's image
+            ImagePullException ahead = pingAheadFailure;
+            pingAheadFailure = null;
+            throw op.failure(ahead.reason(), ahead.getMessage().substring(ahead.getMessage().indexOf(": ") + 2), ahead);
+        }
         String plainAnswer = pingOnce(op);
         if (plainAnswer != null) {
             // the same host, port and mirror path, over https
@@ -148,6 +156,30 @@ final class RegistryHttp {
             }
         }
         pinged = true;
+    }
+
+    /**
+     * Pings in a background thread, so that the connection, and the loading and compiling of the HTTP client's
+     * classes, overlap with what the build does before its first request (the cache's records, the output's
+     * state). A first request made meanwhile waits for this ping instead of sending its own.
+     */
+    void pingAhead(Operation op) {
+        Thread thread = new Thread(() -> {
+            synchronized (this) {
+                if (pinged) {
+                    return;
+                }
+                try {
+                    ping(op);
+                } catch (ImagePullException e) {
+                    pingAheadFailure = e;
+                } catch (RuntimeException e) {
+                    listener.debug("the ping sent ahead to " + endpoint.registry() + " failed: " + e);
+                }
+            }
+        }, "images-ping-ahead");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** One ping; returns the registry's words when it says it speaks https only and may be asked so, else null. */

@@ -35,6 +35,7 @@ public final class RegistrySession implements Closeable {
     private final PullListener listener;
     private final RequestStatistics statistics = new RequestStatistics();
     private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
+    private final Set<RegistryClient> pingedAhead = ConcurrentHashMap.newKeySet();
 
     /** @param parallelRequests how many requests may be open at once to one registry (the parallel downloads) */
     public RegistrySession(int parallelRequests, Set<String> insecureRegistries, CredentialProvider credentials,
@@ -86,6 +87,18 @@ public final class RegistrySession implements Closeable {
                 listener.warn("mirror " + client.endpoint().base() + " could not serve " + image.familiarString()
                         + " (" + e.getMessage() + "); trying " + (i + 2 == endpoints.size() ? "the registry itself" : "the next mirror"));
             }
+        }
+    }
+
+    /**
+     * Starts the ping of the endpoint that will be asked first for {@code image} (its first mirror, or its registry)
+     * in the background, once per endpoint: a build that will talk to a registry gets its connection ready while it
+     * reads its own records.
+     */
+    public void pingAhead(ImageReference image) {
+        RegistryClient first = clientsFor(image).get(0);
+        if (pingedAhead.add(first)) {
+            first.pingAhead(image);
         }
     }
 
