@@ -54,7 +54,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A Sigstore deployment in miniature, for tests that must not reach the public one: a root certificate
- * authority with an intermediate (Fulcio's shape), a certificate-transparency log key that signs the SCT embedded
+ * authority with an intermediate (Fulcio's shape; or without one), a certificate-transparency log key that signs the SCT embedded
  * in each signing certificate, a Rekor-like transparency log key that signs entry timestamps (SETs) and
  * checkpoints, a small RFC 6962 Merkle tree for inclusion proofs, and the {@code trusted_root.json} naming all of
  * them. Bundles are written in the v0.3 JSON form cosign v3 writes for an image: a DSSE envelope holding an
@@ -98,7 +98,9 @@ public final class SigstoreTestAuthority {
         /** the DSSE signature is made with a key other than the certificate's (and logged as such) */
         SIGNATURE,
         /** everything is consistent, but the log entry is an hour after the certificate expired */
-        LOGGED_AFTER_CERTIFICATE_EXPIRY
+        LOGGED_AFTER_CERTIFICATE_EXPIRY,
+        /** an RFC 3161 timestamp rides along (its content does not matter: sigstore-java 1.3.0 refuses any) */
+        RFC3161_TIMESTAMP
     }
 
     /**
@@ -117,7 +119,10 @@ public final class SigstoreTestAuthority {
 
     private final Instant now;
     private final Authority root;
+    /** the CA that issues signing certificates: the intermediate, or the root itself when there is none */
     private final Authority intermediate;
+    /** the trusted root's certificate chain, issuing CA first */
+    private final List<X509Certificate> caChain;
     private final KeyPair ctLogKey;
     private final KeyPair rekorKey;
 
@@ -125,6 +130,7 @@ public final class SigstoreTestAuthority {
         this.now = now;
         this.root = root;
         this.intermediate = intermediate;
+        this.caChain = intermediate == root ? List.of(root.certificate()) : List.of(intermediate.certificate(), root.certificate());
         this.ctLogKey = ctLogKey;
         this.rekorKey = rekorKey;
     }
@@ -136,16 +142,23 @@ public final class SigstoreTestAuthority {
         return new SigstoreTestAuthority(now, root, intermediate(now, root), ecKey(), ecKey());
     }
 
+    /** The same without an intermediate: the root issues the signing certificates itself. */
+    public static SigstoreTestAuthority createWithoutIntermediate() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Authority root = rootAuthority(now);
+        return new SigstoreTestAuthority(now, root, root, ecKey(), ecKey());
+    }
+
     // ---------------------------------------------------------------- signers
 
     /** A signer whose certificate this authority's intermediate issued, with a valid embedded SCT. */
     public KeylessSigner signer(String issuer, String identity) {
-        return signer(issuer, identity, intermediate, List.of(intermediate.certificate(), root.certificate()), ctLogKey);
+        return signer(issuer, identity, intermediate, caChain, ctLogKey);
     }
 
     /** A signer whose certificate this authority issued, but whose SCT a CT log unknown to the trusted root signed. */
     public KeylessSigner signerLoggedByAnotherCtLog(String issuer, String identity) {
-        return signer(issuer, identity, intermediate, List.of(intermediate.certificate(), root.certificate()), ecKey());
+        return signer(issuer, identity, intermediate, caChain, ecKey());
     }
 
     /**
@@ -239,8 +252,9 @@ public final class SigstoreTestAuthority {
         ca.put("uri", "https://fulcio.test");
         ArrayNode certificates = ca.putObject("certChain").putArray("certificates");
         try {
-            certificates.addObject().put("rawBytes", BASE64.encodeToString(intermediate.certificate().getEncoded()));
-            certificates.addObject().put("rawBytes", BASE64.encodeToString(root.certificate().getEncoded()));
+            for (X509Certificate certificate : caChain) {
+                certificates.addObject().put("rawBytes", BASE64.encodeToString(certificate.getEncoded()));
+            }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -281,7 +295,16 @@ public final class SigstoreTestAuthority {
     }
 
     public byte[] bundle(KeylessSigner signer, Digest manifest, Fault fault) {
-        byte[] statement = statement(manifest);
+        return bundle(signer, manifest, fault, COSIGN_SIGN_PREDICATE);
+    }
+
+    /** A valid DSSE bundle whose statement is of another kind, as {@code cosign attest} makes for provenance. */
+    public byte[] attestationBundle(KeylessSigner signer, Digest manifest, String predicateType) {
+        return bundle(signer, manifest, Fault.NONE, predicateType);
+    }
+
+    private byte[] bundle(KeylessSigner signer, Digest manifest, Fault fault, String predicateType) {
+        byte[] statement = statement(manifest, predicateType);
         byte[] pae = ("DSSEv1 " + IN_TOTO_PAYLOAD_TYPE.length() + " " + IN_TOTO_PAYLOAD_TYPE + " " + statement.length + " ")
                 .getBytes(StandardCharsets.UTF_8);
         PrivateKey signingKey = fault == Fault.SIGNATURE ? ecKey().getPrivate() : signer.keys().getPrivate();
@@ -306,6 +329,10 @@ public final class SigstoreTestAuthority {
         logged.put("verifier", BASE64.encodeToString(pem(signer.leaf())));
 
         ObjectNode bundle = bundleWith(signer, tlogEntry(Json.bytes(body), "dsse", fault));
+        if (fault == Fault.RFC3161_TIMESTAMP) {
+            ((ObjectNode) bundle.get("verificationMaterial")).putObject("timestampVerificationData").putArray("rfc3161Timestamps")
+                    .addObject().put("signedTimestamp", BASE64.encodeToString("not a real timestamp".getBytes(StandardCharsets.UTF_8)));
+        }
         bundle.set("dsseEnvelope", envelope);
         return Json.bytes(bundle);
     }
@@ -333,13 +360,13 @@ public final class SigstoreTestAuthority {
         return Json.bytes(bundle);
     }
 
-    private static byte[] statement(Digest manifest) {
+    private static byte[] statement(Digest manifest, String predicateType) {
         ObjectNode statement = Json.object();
         statement.put("_type", "https://in-toto.io/Statement/v1");
         ObjectNode subject = statement.putArray("subject").addObject();
         subject.put("name", "127.0.0.1/test/image");
         subject.putObject("digest").put("sha256", manifest.hex());
-        statement.put("predicateType", COSIGN_SIGN_PREDICATE);
+        statement.put("predicateType", predicateType);
         statement.putObject("predicate");
         return Json.bytes(statement);
     }

@@ -7,6 +7,7 @@ import dev.sigstore.VerificationOptions;
 import dev.sigstore.VerificationOptions.CertificateMatcher;
 import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
+import dev.sigstore.dsse.InTotoPayload;
 import dev.sigstore.encryption.certificates.Certificates;
 import dev.sigstore.strings.StringMatcher;
 import io.github.frozenimages.images.core.ref.Digest;
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
  * Keyless verification through sigstore-java: the certificate's chain to the trusted root's certificate
  * authority and its embedded SCT, the certificate's issuer and identity, the transparency-log entry (signed entry
  * timestamp, inclusion proof, checkpoint), the signing time within the certificate's validity, and the signature
- * over the manifest digest. sigstore-java says what is wrong in its own sentences; they are turned here into the
+ * over the manifest digest; and, for a DSSE bundle, that its statement is a signature ({@code cosign sign}'s
+ * predicate type) rather than another attestation. sigstore-java says what is wrong in its own sentences; they are turned here into the
  * short phrases a build message is made of.
  *
  * <p>Only this package may use sigstore-java: it is loaded on demand, beside its ~30 MB of dependencies, by a
@@ -40,6 +42,12 @@ public final class SigstoreKeylessVerification implements KeylessVerification {
      * refused before it is parsed, so that a registry cannot make the build parse a gigabyte of JSON.
      */
     static final int MAX_BUNDLE_BYTES = 1024 * 1024;
+
+    /**
+     * What {@code cosign sign} states in the in-toto statement of a DSSE bundle. Other statements about the same
+     * digest (provenance, SBOMs) are attestations signed by the same identity, not its signature of the image.
+     */
+    static final String COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
 
     private final KeylessVerifier verifier;
 
@@ -71,7 +79,10 @@ public final class SigstoreKeylessVerification implements KeylessVerification {
         }
         try {
             verifier.verify(HexFormat.of().parseHex(signed.hex()), bundle, options(identity));
-            return Optional.empty();
+            return bundle.getDsseEnvelope().map(InTotoPayload::from).map(InTotoPayload::getPredicateType)
+                    .filter(predicateType -> !COSIGN_SIGN_PREDICATE.equals(predicateType))
+                    .map(predicateType -> "an attestation of another kind (predicate type " + predicateType
+                            + "), not a signature (" + COSIGN_SIGN_PREDICATE + ")");
         } catch (KeylessVerificationException e) {
             return Optional.of(VerifierFindings.phrase(e, leaf(bundle)));
         } catch (RuntimeException e) {

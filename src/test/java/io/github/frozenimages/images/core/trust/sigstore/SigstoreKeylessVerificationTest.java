@@ -56,6 +56,21 @@ class SigstoreKeylessVerificationTest {
     }
 
     @Test
+    void aCertificateIssuedByTheRootItselfPasses(@TempDir Path directory) {
+        SigstoreTestAuthority rootOnly = SigstoreTestAuthority.createWithoutIntermediate();
+        SigstoreKeylessVerification againstRoot = new SigstoreKeylessVerification(rootOnly.writeTrustedRoot(directory.resolve("root.json")));
+        assertEquals(Optional.empty(), againstRoot.problem(rootOnly.bundle(rootOnly.signer(ISSUER, WORKFLOW), MANIFEST), MANIFEST,
+                KeylessIdentity.exactly(ISSUER, WORKFLOW)));
+    }
+
+    @Test
+    void aBundleWithRfc3161TimestampsIsRefusedAsOneThisClientCannotCheck() {
+        // sigstore-java 1.3.0 verifies time through the transparency log only; 2.x reads RFC 3161 timestamps
+        assertEquals(Optional.of("a bundle with RFC 3161 timestamps, which sigstore-java 1.3.0 cannot check"),
+                check(authority.bundle(workflow, MANIFEST, Fault.RFC3161_TIMESTAMP), KeylessIdentity.exactly(ISSUER, WORKFLOW)));
+    }
+
+    @Test
     void anEmailIdentityPasses() {
         KeylessSigner person = authority.signer("https://accounts.test", "release@frozen.test");
         assertEquals(Optional.empty(),
@@ -149,6 +164,14 @@ class SigstoreKeylessVerificationTest {
                 check(authority.bundle(workflow, OTHER_MANIFEST), KeylessIdentity.exactly(ISSUER, WORKFLOW)));
         assertEquals(Optional.of("a signature for another digest"),
                 check(authority.messageSignatureBundle(workflow, OTHER_MANIFEST), KeylessIdentity.exactly(ISSUER, WORKFLOW)));
+    }
+
+    @Test
+    void anAttestationOfAnotherKindIsNotASignature() {
+        byte[] provenance = authority.attestationBundle(workflow, MANIFEST, "https://slsa.dev/provenance/v1");
+        assertEquals(Optional.of("an attestation of another kind (predicate type https://slsa.dev/provenance/v1), not a signature"
+                        + " (https://sigstore.dev/cosign/sign/v1)"),
+                check(provenance, KeylessIdentity.exactly(ISSUER, WORKFLOW)));
     }
 
     @Test
