@@ -175,6 +175,13 @@ class SigstoreKeylessVerificationTest {
     }
 
     @Test
+    void aSha512ManifestDigestIsOneKeylessSignaturesCannotBeCheckedFor() {
+        Digest sha512 = Digest.parse("sha512:" + "ab".repeat(64));
+        assertEquals(Optional.of("a digest keyless signatures cannot be checked for: " + sha512 + " (Sigstore bundles sign sha256 digests)"),
+                verification.problem(authority.bundle(workflow, MANIFEST), sha512, KeylessIdentity.exactly(ISSUER, WORKFLOW)));
+    }
+
+    @Test
     void malformedJsonIsAnUnreadableBundle() {
         Optional<String> problem = check("{\"mediaType\": ".getBytes(StandardCharsets.UTF_8), KeylessIdentity.exactly(ISSUER, WORKFLOW));
         assertTrue(problem.orElse("").startsWith("an unreadable bundle: "), problem.toString());
