@@ -23,7 +23,11 @@ import com.tngtech.archunit.lang.ArchRule;
  *       TCP or TLS to an engine, not to a registry, and so shares nothing of the registry transport): every other
  *       package talks to registries in the protocol's nouns;</li>
  *   <li>the output writers work from the store alone and never talk to a registry;</li>
- *   <li>the shared types and the file helpers are leaves: they import nothing of the project.</li>
+ *   <li>the shared types and the file helpers are leaves: they import nothing of the project;</li>
+ *   <li>sigstore-java, and the BouncyCastle that comes with it, are spoken only by {@code core.trust.sigstore}: they
+ *       are not on the plugin's class path but loaded on demand, beside that package, by a class loader of their
+ *       own ({@code maven.SigstoreClientLoader}); for the same reason nothing names that package's classes, the
+ *       loader reaches them by name.</li>
  * </ul>
  */
 @AnalyzeClasses(packages = "io.github.frozenimages.images", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -66,6 +70,16 @@ class ArchitectureTest {
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage("io.github.frozenimages.images..").or(resideInAPackage(pkg)))
                 .allowEmptyShould(true);
     }
+
+    private static final String SIGSTORE = CORE + ".trust.sigstore..";
+
+    @ArchTest
+    static final ArchRule onlyTheSigstorePackageSpeaksSigstore = noClasses().that().resideOutsideOfPackage(SIGSTORE)
+            .should().dependOnClassesThat().resideInAnyPackage("dev.sigstore..", "org.bouncycastle..");
+
+    @ArchTest
+    static final ArchRule theSigstorePackageIsReachedOnlyThroughItsClassLoader = noClasses().that().resideOutsideOfPackage(SIGSTORE)
+            .should().dependOnClassesThat().resideInAPackage(SIGSTORE);
 
     @ArchTest
     static final ArchRule theCoreNeverCallsTheMavenLayer = noClasses().that().resideInAPackage(CORE + "..")
