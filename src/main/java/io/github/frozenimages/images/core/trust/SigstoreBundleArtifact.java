@@ -1,0 +1,30 @@
+package io.github.frozenimages.images.core.trust;
+
+import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.ref.Digest;
+import io.github.frozenimages.images.core.store.BlobStore;
+import java.io.IOException;
+
+/**
+ * A Sigstore bundle stored as an OCI 1.1 referrer of a digest, whole: the artifact manifest's exact bytes (its
+ * {@code subject} is the signed digest), its config, and its one layer, the bundle JSON. Whole, so that it can be
+ * kept in the cache, carried into the output and across an air gap, and checked there with no registry. Every part
+ * was checked against its digest before this value was made.
+ *
+ * @param signed   the digest the artifact manifest names as its subject
+ * @param manifest the artifact manifest's descriptor, with its exact bytes beside it
+ * @param bundle   the bundle layer's descriptor, with the bundle JSON beside it
+ */
+public record SigstoreBundleArtifact(Digest signed, Descriptor manifest, byte[] manifestBytes, Descriptor config, byte[] configBytes,
+                                     Descriptor bundle, byte[] bundleJson) {
+
+    /**
+     * Keeps the whole artifact in the cache, each document checked against its digest as it goes in: a pull under
+     * {@code mvn -o} then finds there the bundle the lock file recorded.
+     */
+    public void keepIn(BlobStore store) throws IOException {
+        store.put(manifest, manifestBytes);
+        store.put(config, configBytes);
+        store.put(bundle, bundleJson);
+    }
+}
