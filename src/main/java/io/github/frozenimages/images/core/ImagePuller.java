@@ -31,6 +31,7 @@ import io.github.frozenimages.images.core.store.CacheFolders;
 import io.github.frozenimages.images.core.trust.Accepted;
 import io.github.frozenimages.images.core.trust.CachedSignatures;
 import io.github.frozenimages.images.core.trust.LockedIndex;
+import io.github.frozenimages.images.core.trust.SignatureArtifact;
 import io.github.frozenimages.images.core.trust.SignatureCheck;
 import io.github.frozenimages.images.core.trust.SignatureImage;
 import io.github.frozenimages.images.core.trust.SignedDigest;
@@ -188,9 +189,9 @@ public final class ImagePuller {
         if (accepted.isEmpty()) {
             return downloaded;
         }
-        SignatureImage signatures = accepted.get().signatures();
-        signatures.keepIn(store); // also when not carried: the lock names it, and mvn -o checks it from the cache
-        if (!trust.includeSignatures()) {
+        SignatureArtifact artifact = accepted.get().signatures();
+        artifact.keepIn(store); // also when not carried: the lock names it, and mvn -o checks it from the cache
+        if (!trust.includeSignatures() || !(artifact instanceof SignatureImage signatures)) {
             return downloaded;
         }
         List<Descriptor> blobs = new ArrayList<>(List.of(signatures.config()));

@@ -2,8 +2,7 @@ package io.github.frozenimages.images.core.trust;
 
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.ref.Digest;
-import io.github.frozenimages.images.core.store.BlobStore;
-import java.io.IOException;
+import java.util.List;
 
 /**
  * A Sigstore bundle stored as an OCI 1.1 referrer of a digest, whole: the artifact manifest's exact bytes (its
@@ -16,15 +15,20 @@ import java.io.IOException;
  * @param bundle   the bundle layer's descriptor, with the bundle JSON beside it
  */
 public record SigstoreBundleArtifact(Digest signed, Descriptor manifest, byte[] manifestBytes, Descriptor config, byte[] configBytes,
-                                     Descriptor bundle, byte[] bundleJson) {
+                                     Descriptor bundle, byte[] bundleJson) implements SignatureArtifact {
 
-    /**
-     * Keeps the whole artifact in the cache, each document checked against its digest as it goes in: a pull under
-     * {@code mvn -o} then finds there the bundle the lock file recorded.
-     */
-    public void keepIn(BlobStore store) throws IOException {
-        store.put(manifest, manifestBytes);
-        store.put(config, configBytes);
-        store.put(bundle, bundleJson);
+    /** {@code sha256-<hex>}: the fallback tag whose referrers index lists it, beside the image it signs. */
+    public String tag() {
+        return signed.algorithm() + "-" + signed.hex();
+    }
+
+    @Override
+    public List<Descriptor> blobs() {
+        return List.of(config, bundle);
+    }
+
+    @Override
+    public byte[] bytesOf(Descriptor blob) {
+        return blob.digest().equals(config.digest()) ? configBytes : bundleJson;
     }
 }

@@ -105,6 +105,17 @@ public final class SigstoreBundles {
         return new SigstoreBundleArtifact(signed, manifest, manifestBytes, image.config(), config, bundle, json);
     }
 
+    /** Whether a manifest's exact bytes declare a Sigstore bundle artifact; false for anything unreadable. */
+    static boolean isBundleArtifact(byte[] manifestBytes) {
+        try {
+            JsonNode root = Json.readObject(manifestBytes);
+            return BUNDLE_MEDIA_TYPE.equals(root.path("artifactType").asText(null))
+                    || BUNDLE_MEDIA_TYPE.equals(root.path("config").path("mediaType").asText(null));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static byte[] registryBlob(RegistryClient client, Operation op, Descriptor blob, int limit, String what) throws IOException {
         if (blob.size() > limit) {
             throw new RefusedArtifact("its " + what + " announces " + blob.size() + " bytes, more than the " + limit + " a bundle's "
