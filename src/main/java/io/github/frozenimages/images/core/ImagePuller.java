@@ -5,6 +5,7 @@ import io.github.frozenimages.images.core.download.ImageDownload;
 import io.github.frozenimages.images.core.download.WarmUp;
 import io.github.frozenimages.images.core.lock.ImageLock;
 import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.model.MediaTypes;
 import io.github.frozenimages.images.core.output.AttachedArtifact;
 import io.github.frozenimages.images.core.output.DockerLayoutWriter;
 import io.github.frozenimages.images.core.output.LayoutPlan;
@@ -35,6 +36,7 @@ import io.github.frozenimages.images.core.trust.SignatureArtifact;
 import io.github.frozenimages.images.core.trust.SignatureCheck;
 import io.github.frozenimages.images.core.trust.SignatureImage;
 import io.github.frozenimages.images.core.trust.SignedDigest;
+import io.github.frozenimages.images.core.trust.SigstoreBundleArtifact;
 import io.github.frozenimages.images.core.trust.TrustPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -191,17 +193,31 @@ public final class ImagePuller {
         }
         SignatureArtifact artifact = accepted.get().signatures();
         artifact.keepIn(store); // also when not carried: the lock names it, and mvn -o checks it from the cache
-        if (!trust.includeSignatures() || !(artifact instanceof SignatureImage signatures)) {
+        if (!trust.includeSignatures()) {
             return downloaded;
         }
-        List<Descriptor> blobs = new ArrayList<>(List.of(signatures.config()));
-        blobs.addAll(signatures.layers());
+        List<Descriptor> blobs = new ArrayList<>();
+        String tag;
+        Descriptor entry;
+        if (artifact instanceof SignatureImage signatures) {
+            tag = signatures.tag();
+            entry = signatures.manifest();
+        } else {
+            // a bundle goes in as a registry without the referrers API keeps it: listed by the index under its fallback tag
+            SigstoreBundleArtifact bundle = (SigstoreBundleArtifact) artifact;
+            byte[] fallback = bundle.fallbackIndex();
+            tag = bundle.tag();
+            entry = new Descriptor(MediaTypes.OCI_INDEX, Digest.sha256(fallback), fallback.length);
+            store.put(entry, fallback);
+            blobs.add(bundle.manifest());
+        }
+        blobs.addAll(artifact.blobs());
         Digest signed = accepted.get().digest().digest();
         if (index.isPresent() && index.get().digest().equals(signed) && !downloaded.output().top().digest().equals(signed)) {
             blobs.add(new Descriptor(index.get().mediaType(), signed, index.get().bytes().length));
         }
-        return new Downloaded(downloaded.output().withAttached(new AttachedArtifact(signatures.tag(), signatures.manifest(), blobs)),
-                downloaded.pulled());
+        AttachedArtifact attached = new AttachedArtifact(tag, entry, blobs);
+        return new Downloaded(downloaded.output().withAttached(attached), downloaded.pulled());
     }
 
     /**

@@ -1,9 +1,14 @@
 package io.github.frozenimages.images.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads an OCI image index as a list of referrers: what {@code GET /v2/<name>/referrers/<digest>} answers, and what
@@ -43,5 +48,54 @@ public final class ReferrersIndex {
             referrers.add(new Referrer(entries.get(i), Json.text(entry, "artifactType")));
         }
         return referrers;
+    }
+
+    /** A referrers index listing {@code referrers}, as the fallback tag holds one. */
+    public static byte[] write(List<Referrer> referrers) throws IOException {
+        ObjectNode index = JsonNodeFactory.instance.objectNode();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", MediaTypes.OCI_INDEX);
+        ArrayNode manifests = index.putArray("manifests");
+        for (Referrer referrer : referrers) {
+            Descriptor d = referrer.manifest();
+            ObjectNode entry = manifests.addObject();
+            entry.put("mediaType", d.mediaType());
+            entry.put("digest", d.digest().toString());
+            entry.put("size", d.size());
+            if (referrer.artifactType() != null) {
+                entry.put("artifactType", referrer.artifactType());
+            }
+            if (!d.annotations().isEmpty()) {
+                ObjectNode annotations = entry.putObject("annotations");
+                d.annotations().forEach(annotations::put);
+            }
+        }
+        return Json.write(index);
+    }
+
+    /**
+     * {@code existing} with the entries of {@code added} it lacks appended: how a pusher updates a fallback tag that
+     * others also keep referrers under. The existing entries stay exactly as they are (annotations, fields this reader
+     * does not know), so nothing another tool listed is lost. Both must be referrers indexes.
+     */
+    public static byte[] merge(byte[] existing, byte[] added) throws IOException {
+        parse(existing);
+        parse(added);
+        ObjectNode root = (ObjectNode) Json.readObject(existing);
+        ArrayNode manifests = (ArrayNode) root.get("manifests");
+        Set<String> listed = new HashSet<>();
+        manifests.forEach(entry -> listed.add(entry.path("digest").asText()));
+        boolean changed = false;
+        for (JsonNode entry : Json.readObject(added).get("manifests")) {
+            if (listed.add(entry.path("digest").asText())) {
+                manifests.add(entry);
+                changed = true;
+            }
+        }
+        if (manifests.size() > ImageIndex.MAX_ENTRIES) {
+            throw new ManifestFormatException("the merged referrers index would list " + manifests.size() + " referrers, more than "
+                    + ImageIndex.MAX_ENTRIES, false);
+        }
+        return changed ? Json.write(root) : existing;
     }
 }

@@ -1,7 +1,11 @@
 package io.github.frozenimages.images.core.trust;
 
 import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.model.Referrer;
+import io.github.frozenimages.images.core.model.ReferrersIndex;
 import io.github.frozenimages.images.core.ref.Digest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -20,6 +24,18 @@ public record SigstoreBundleArtifact(Digest signed, Descriptor manifest, byte[] 
     /** {@code sha256-<hex>}: the fallback tag whose referrers index lists it, beside the image it signs. */
     public String tag() {
         return signed.algorithm() + "-" + signed.hex();
+    }
+
+    /**
+     * The referrers index that lists this artifact alone, as the fallback tag holds it: what an output carries beside
+     * the image, so that a layout is read for referrers as a registry without the referrers API is.
+     */
+    public byte[] fallbackIndex() {
+        try {
+            return ReferrersIndex.write(List.of(new Referrer(manifest, SigstoreBundles.BUNDLE_MEDIA_TYPE)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to memory cannot fail", e);
+        }
     }
 
     @Override
