@@ -223,4 +223,32 @@ class SigstoreBundlesTest extends RegistryTestSupport {
         assertEquals(ImagePullException.Reason.UNTRUSTED, e.reason());
         assertTrue(e.getMessage().contains("is refused: its bundle announces 1048577 bytes, more than the 1048576"), e.getMessage());
     }
+
+    @Test
+    void aFallbackTagThatNamesAManifestIsRefusedNamingTheTag() {
+        TestImage image = pushImage("bundles/odd-tag");
+        pusher().push("bundles/odd-tag", image.manifestDigest().replace(':', '-'), fixtures.dockerImage());
+
+        ImagePullException e = assertThrows(ImagePullException.class,
+                () -> bundles(registry.address(), "bundles/odd-tag", image.manifestDigest()));
+
+        assertEquals(ImagePullException.Reason.PROTOCOL, e.reason());
+        assertTrue(e.getMessage().contains("the referrers fallback tag " + image.manifestDigest().replace(':', '-') + " names a "
+                + fixtures.dockerImage().manifestMediaType() + ", not the index of referrers that tag is kept for"), e.getMessage());
+    }
+
+    @Test
+    void aReferrersApiAnswerThatIsNoIndexIsRefused() {
+        TestImage image = pushImage("bundles/garbage");
+        try (FaultProxy proxy = FaultProxy.start(registry.baseUrl())) {
+            proxy.add(Rule.on("GET", "/v2/bundles/garbage/referrers/.+").always().then(Faults.answer(200,
+                    List.of(new HttpHeader("Content-Type", MediaTypes.OCI_INDEX)), "{\"manifests\":[{\"digest\":\"nope\"}]}".getBytes(StandardCharsets.UTF_8))));
+
+            ImagePullException e = assertThrows(ImagePullException.class,
+                    () -> bundles(proxy.address(), "bundles/garbage", image.manifestDigest()));
+
+            assertEquals(ImagePullException.Reason.PROTOCOL, e.reason());
+            assertTrue(e.getMessage().contains("the referrers API's answer is no referrers index: referrer 0: "), e.getMessage());
+        }
+    }
 }
