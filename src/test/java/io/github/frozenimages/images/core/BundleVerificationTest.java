@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.frozenimages.images.core.lock.ImageLock;
+import io.github.frozenimages.images.core.lock.ImageLocker;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageRequest;
+import io.github.frozenimages.images.core.registry.RegistrySession;
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.trust.KeylessIdentity;
 import io.github.frozenimages.images.core.trust.KeylessVerification;
@@ -175,13 +178,20 @@ class BundleVerificationTest extends RegistryTestSupport {
     }
 
     @Test
-    void aLockedBundleIsCheckedOfflineFromTheCacheAndRefusedOnceAByteChanges() throws Exception {
+    void aBundleTheLockRecordsIsCheckedOfflineFromTheCacheAndRefusedOnceAByteChanges() throws Exception {
         TestImage image = pushImage("bundled/offline");
         byte[] bundle = SigstoreBundleSigner.dsseBundle(trusted, SigstoreBundleSigner.statement(image.manifestDigest()));
         byte[] manifest = pushBundle("bundled/offline", image, bundle);
-        pull(keyCheck(), "bundled/offline");
-        TrustPolicy locked = new TrustPolicy(Optional.of(keyCheck()), Map.of())
-                .withLockedSignatures(Map.of(Digest.parse(image.manifestDigest()), Digest.parse(Sha256.digest(manifest))));
+        pull(keyCheck(), "bundled/offline"); // the image's blobs into the cache, as a first online build does
+        TrustPolicy policy = new TrustPolicy(Optional.of(keyCheck()), Map.of());
+        ImageLock lock;
+        try (RegistrySession session = new RegistrySession(2, Set.of(), null, FAST_RETRIES, listener)) {
+            lock = new ImageLocker(work.resolve("cache"), session, listener, policy).lock(List.of(image(ref("bundled/offline", "1.0"))));
+        }
+        Map<Digest, Digest> recorded = lock.images().get(0).signatures();
+        assertEquals(Map.of(Digest.parse(image.manifestDigest()), Digest.parse(Sha256.digest(manifest))), recorded,
+                "the lock records the bundle's artifact manifest as the signature it accepted");
+        TrustPolicy locked = policy.withLockedSignatures(recorded);
         listener.clear();
 
         new ImagePuller(locked).pull(request("bundled/offline", "out2").withOffline(true));
