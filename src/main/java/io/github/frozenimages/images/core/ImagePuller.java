@@ -5,6 +5,7 @@ import io.github.frozenimages.images.core.download.ImageDownload;
 import io.github.frozenimages.images.core.download.WarmUp;
 import io.github.frozenimages.images.core.lock.ImageLock;
 import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.model.MediaTypes;
 import io.github.frozenimages.images.core.output.AttachedArtifact;
 import io.github.frozenimages.images.core.output.DockerLayoutWriter;
 import io.github.frozenimages.images.core.output.LayoutPlan;
@@ -31,9 +32,11 @@ import io.github.frozenimages.images.core.store.CacheFolders;
 import io.github.frozenimages.images.core.trust.Accepted;
 import io.github.frozenimages.images.core.trust.CachedSignatures;
 import io.github.frozenimages.images.core.trust.LockedIndex;
+import io.github.frozenimages.images.core.trust.SignatureArtifact;
 import io.github.frozenimages.images.core.trust.SignatureCheck;
 import io.github.frozenimages.images.core.trust.SignatureImage;
 import io.github.frozenimages.images.core.trust.SignedDigest;
+import io.github.frozenimages.images.core.trust.SigstoreBundleArtifact;
 import io.github.frozenimages.images.core.trust.TrustPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -193,19 +196,33 @@ public final class ImagePuller {
         if (accepted.isEmpty()) {
             return downloaded;
         }
-        SignatureImage signatures = accepted.get().signatures();
-        signatures.keepIn(store); // also when not carried: the lock names it, and mvn -o checks it from the cache
+        SignatureArtifact artifact = accepted.get().signatures();
+        artifact.keepIn(store); // also when not carried: the lock names it, and mvn -o checks it from the cache
         if (!trust.includeSignatures()) {
             return downloaded;
         }
-        List<Descriptor> blobs = new ArrayList<>(List.of(signatures.config()));
-        blobs.addAll(signatures.layers());
+        List<Descriptor> blobs = new ArrayList<>();
+        String tag;
+        Descriptor entry;
+        if (artifact instanceof SignatureImage signatures) {
+            tag = signatures.tag();
+            entry = signatures.manifest();
+        } else {
+            // a bundle goes in as a registry without the referrers API keeps it: listed by the index under its fallback tag
+            SigstoreBundleArtifact bundle = (SigstoreBundleArtifact) artifact;
+            byte[] fallback = bundle.fallbackIndex();
+            tag = bundle.tag();
+            entry = new Descriptor(MediaTypes.OCI_INDEX, Digest.sha256(fallback), fallback.length);
+            store.put(entry, fallback);
+            blobs.add(bundle.manifest());
+        }
+        blobs.addAll(artifact.blobs());
         Digest signed = accepted.get().digest().digest();
         if (index.isPresent() && index.get().digest().equals(signed) && !downloaded.output().top().digest().equals(signed)) {
             blobs.add(new Descriptor(index.get().mediaType(), signed, index.get().bytes().length));
         }
-        return new Downloaded(downloaded.output().withAttached(new AttachedArtifact(signatures.tag(), signatures.manifest(), blobs)),
-                downloaded.pulled());
+        AttachedArtifact attached = new AttachedArtifact(tag, entry, blobs);
+        return new Downloaded(downloaded.output().withAttached(attached), downloaded.pulled());
     }
 
     /**
@@ -275,7 +292,7 @@ public final class ImagePuller {
             sb.append(' ').append(image.reference()).append('=').append(image.platform()).append(image.platforms())
                     .append(image.all() ? "+all" : "");
             // an output pulled without a policy, or under another one, does not vouch for what this one asks
-            trust.forImage(image.reference()).ifPresent(check -> sb.append(" verified by ").append(check.policy())
+            trust.forImage(image.reference()).ifPresent(check -> sb.append(" verified by ").append(check.describe())
                     .append(trust.includeSignatures() ? " with signatures" : ""));
         }
         return Optional.of(sb.toString());

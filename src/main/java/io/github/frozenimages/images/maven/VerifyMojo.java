@@ -70,7 +70,7 @@ public class VerifyMojo extends AbstractImagesMojo {
             }
             int images = LayoutSignatures.of(layout).verifyAll(check, new MavenPullListener(getLog(), null));
             getLog().info("verified " + images + " image" + (images == 1 ? "" : "s") + " of " + (archive != null ? archive : layout)
-                    + " against the key " + check.key().fingerprint() + ", with no network");
+                    + " against " + check.describe() + ", with no network");
         } catch (ImagePullException e) {
             throw MavenExceptions.failed(e);
         } catch (IOException e) {

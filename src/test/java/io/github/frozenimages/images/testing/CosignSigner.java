@@ -100,6 +100,18 @@ public final class CosignSigner {
         }
     }
 
+    /** This key's signature over any bytes (a DSSE pre-authentication encoding, a manifest), as base64. */
+    public String signBytes(byte[] data) {
+        try {
+            Signature signer = Signature.getInstance(signatureAlgorithm);
+            signer.initSign(keys.getPrivate());
+            signer.update(data);
+            return Base64.getEncoder().encodeToString(signer.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A payload and the base64 signature its layer annotation carries. */
     public record SignatureLayer(byte[] payload, String signature) {
     }

@@ -6,8 +6,10 @@ import io.github.frozenimages.images.core.model.ImageIndex;
 import io.github.frozenimages.images.core.model.ImageManifest;
 import io.github.frozenimages.images.core.model.ManifestDocument;
 import io.github.frozenimages.images.core.model.MediaTypes;
+import io.github.frozenimages.images.core.model.ReferrersIndex;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
+import io.github.frozenimages.images.core.registry.FetchedManifest;
 import io.github.frozenimages.images.core.registry.Operation;
 import io.github.frozenimages.images.core.registry.RegistryClient;
 import io.github.frozenimages.images.core.registry.RegistrySession;
@@ -36,6 +38,8 @@ import java.util.stream.Stream;
  * several at once. After the push each tag is asked with {@code HEAD}, and must name the digest pushed.
  */
 public final class ImagePusher {
+
+    private static final java.util.regex.Pattern REFERRERS_TAG = java.util.regex.Pattern.compile("sha256-[0-9a-f]{64}");
 
     public List<PushedImage> push(PushRequest request) {
         long start = System.nanoTime();
@@ -112,23 +116,64 @@ public final class ImagePusher {
             collect(top, manifests, blobs, 0);
             Tally tally = pushBlobs(blobs.values());
             Operation op = client.operation(target, "push", top.digest()).pushing();
+            // a referrers fallback tag is shared with whoever else lists referrers of that digest there: added to, never replaced
+            Manifest last = manifests.get(top.digest());
+            if (isReferrersTag(target, top)) {
+                last = mergedReferrers(op, last);
+                manifests.put(top.digest(), last);
+            }
+            Digest pushedTop = last.descriptor().digest();
             for (Manifest m : manifests.values()) {
                 Descriptor d = m.descriptor();
-                boolean last = d.digest().equals(top.digest());
-                String reference = last ? target.manifestReference() : d.digest().toString();
-                Optional<Digest> stored = client.putManifest(op.then(last ? "push" : "push a manifest of", d.digest()), reference,
+                boolean isTop = m == last;
+                String reference = isTop ? target.manifestReference() : d.digest().toString();
+                Optional<Digest> stored = client.putManifest(op.then(isTop ? "push" : "push a manifest of", d.digest()), reference,
                         d.mediaType(), m.bytes());
                 if (stored.isPresent() && !stored.get().equals(d.digest())) {
                     throw op.failure(Reason.DIGEST_MISMATCH, "the registry stored the manifest as " + stored.get() + ", not as " + d.digest());
                 }
             }
-            Optional<Descriptor> head = client.headManifest(op.then("check the pushed tag of", top.digest()), target.manifestReference());
-            if (head.isEmpty() || !head.get().digest().equals(top.digest())) {
+            Optional<Descriptor> head = client.headManifest(op.then("check the pushed tag of", pushedTop), target.manifestReference());
+            if (head.isEmpty() || !head.get().digest().equals(pushedTop)) {
                 throw op.failure(Reason.PROTOCOL, "after the push, HEAD of " + target.manifestReference() + " answers "
-                        + head.map(h -> h.digest().toString()).orElse("no digest") + ", not the pushed " + top.digest());
+                        + head.map(h -> h.digest().toString()).orElse("no digest") + ", not the pushed " + pushedTop);
             }
-            request.listener().debug("pushed " + image.name().familiarString() + " to " + target + " (" + top.digest() + ")");
-            return new PushedImage(image.name(), target, top.digest(), tally.uploaded(), tally.mounted(), tally.present(), tally.bytes());
+            request.listener().debug("pushed " + image.name().familiarString() + " to " + target + " (" + pushedTop + ")");
+            return new PushedImage(image.name(), target, pushedTop, tally.uploaded(), tally.mounted(), tally.present(), tally.bytes());
+        }
+
+        /** Whether the entry is a referrers index under its fallback tag {@code sha256-<hex>}, as a pull carries a Sigstore bundle. */
+        private static boolean isReferrersTag(ImageReference target, Descriptor top) {
+            return MediaTypes.OCI_INDEX.equals(top.mediaType()) && target.tag().filter(t -> REFERRERS_TAG.matcher(t).matches()).isPresent();
+        }
+
+        /**
+         * The target's referrers index under the tag with the source's entries added (read, add, put): the target may
+         * list other referrers of the digest there (attestations, other signatures), which a put of the source's index
+         * alone would drop. Unchanged when the target already lists them all.
+         */
+        private Manifest mergedReferrers(Operation op, Manifest source) throws IOException {
+            FetchedManifest existing;
+            try {
+                existing = client.getManifest(op.then("read the referrers index of", source.descriptor().digest()), target.manifestReference(), null);
+            } catch (ImagePullException e) {
+                if (e.reason() == Reason.NOT_FOUND) {
+                    return source;
+                }
+                throw e;
+            }
+            if (!(existing.document() instanceof ImageIndex)) {
+                throw op.failure(Reason.PROTOCOL, "the target's tag " + target.manifestReference() + " names a " + existing.mediaType()
+                        + ", not the referrers index that tag is kept for; it is left as it is (remove it to push the signatures)");
+            }
+            byte[] merged;
+            try {
+                merged = ReferrersIndex.merge(existing.bytes(), source.bytes());
+            } catch (IOException e) {
+                throw op.failure(Reason.PROTOCOL, "the target's referrers index under " + target.manifestReference() + " cannot be added to: "
+                        + e.getMessage(), e);
+            }
+            return new Manifest(new Descriptor(MediaTypes.OCI_INDEX, Digest.sha256(merged), merged.length), merged);
         }
 
         /** The manifests to put (children before their index) and the blobs they name, each once. */

@@ -4,8 +4,11 @@ import io.github.frozenimages.images.core.http.BoundedBody;
 import io.github.frozenimages.images.core.http.Retrier;
 import io.github.frozenimages.images.core.http.RetryPolicy;
 import io.github.frozenimages.images.core.model.Descriptor;
+import io.github.frozenimages.images.core.model.ImageIndex;
 import io.github.frozenimages.images.core.model.ManifestDocument;
 import io.github.frozenimages.images.core.model.MediaTypes;
+import io.github.frozenimages.images.core.model.Referrer;
+import io.github.frozenimages.images.core.model.ReferrersIndex;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.shared.ImagePullException;
@@ -15,6 +18,7 @@ import io.github.frozenimages.images.core.store.BlobSource;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -32,6 +36,7 @@ import org.apache.hc.core5.http.HttpHeaders;
 public final class RegistryClient {
 
     private static final Map<String, String> ACCEPT_MANIFESTS = Map.of(HttpHeaders.ACCEPT, MediaTypes.MANIFEST_ACCEPT);
+    private static final Map<String, String> ACCEPT_INDEX = Map.of(HttpHeaders.ACCEPT, MediaTypes.OCI_INDEX);
 
     private final RegistryHttp http;
     private final RequestStatistics statistics;
@@ -120,11 +125,87 @@ public final class RegistryClient {
         }
     }
 
+    /**
+     * The manifests that name {@code subject} as theirs (OCI 1.1 referrers: signatures, attestations, SBOMs), as the
+     * registry lists them: by {@code GET /v2/<name>/referrers/<digest>}, or, from a registry without that API (it
+     * answers 404, as Distribution 2.8 does), from the index a pusher keeps under the fallback tag {@code sha256-<hex>},
+     * fetched and digest-checked like any manifest. Neither is content-addressed by the subject, so a caller fetches
+     * each manifest it picks by the digest listed here, and checks it. Empty when there is neither.
+     */
+    public List<Referrer> referrers(Operation op, Digest subject) {
+        byte[] body;
+        try {
+            body = http.send("GET", op, "referrers/" + subject, ACCEPT_INDEX, "referrers index", (response, attempt) -> {
+                try (response) {
+                    return boundedBody(op, response, "the referrers index");
+                }
+            });
+        } catch (ImagePullException e) {
+            if (e.reason() != Reason.NOT_FOUND) {
+                throw e;
+            }
+            listener.debug("the registry has no referrers API for " + op.image().familiarString() + " (HTTP 404); reading the fallback tag "
+                    + fallbackTag(subject));
+            return fallbackReferrers(op, subject);
+        } catch (Retrier.GaveUp e) {
+            throw op.failure(Reason.UNREACHABLE, "reading the referrers of " + subject + " failed after " + e.attempts() + " attempts: "
+                    + e.getMessage(), e.getCause());
+        } catch (IOException e) {
+            throw op.failure(Reason.UNREACHABLE, e.getMessage(), e);
+        }
+        return checkedReferrers(op, subject, body, null, "the referrers API's answer");
+    }
+
+    /** {@code sha256-<hex>}: the tag under which a pusher keeps the referrers index of {@code subject} (OCI 1.1's fallback). */
+    public static String fallbackTag(Digest subject) {
+        return subject.algorithm() + "-" + subject.hex();
+    }
+
+    private List<Referrer> fallbackReferrers(Operation op, Digest subject) {
+        String tag = fallbackTag(subject);
+        FetchedManifest fetched;
+        try {
+            fetched = getManifest(op, tag, null);
+        } catch (ImagePullException e) {
+            if (e.reason() == Reason.NOT_FOUND) {
+                return List.of();
+            }
+            throw e;
+        }
+        if (!(fetched.document() instanceof ImageIndex)) {
+            throw op.failure(Reason.PROTOCOL, "the referrers fallback tag " + tag + " names a " + fetched.mediaType()
+                    + ", not the index of referrers that tag is kept for");
+        }
+        return checkedReferrers(op, subject, fetched.bytes(), fetched.digest(), "the referrers fallback tag " + tag);
+    }
+
+    /** Parses a referrers index, refusing one that lists the subject or itself as its own referrer (a loop, never a referrer). */
+    private static List<Referrer> checkedReferrers(Operation op, Digest subject, byte[] bytes, Digest own, String what) {
+        List<Referrer> referrers;
+        try {
+            referrers = ReferrersIndex.parse(bytes);
+        } catch (IOException e) {
+            throw op.failure(Reason.PROTOCOL, what + " is no referrers index: " + e.getMessage(), e);
+        }
+        for (Referrer referrer : referrers) {
+            Digest listed = referrer.manifest().digest();
+            if (listed.equals(subject) || listed.equals(own)) {
+                throw op.failure(Reason.PROTOCOL, what + " lists " + listed + ", " + (listed.equals(subject) ? "the subject" : "the index")
+                        + " itself, as a referrer of " + subject);
+            }
+        }
+        return referrers;
+    }
+
     private static byte[] manifestBody(Operation op, ClassicHttpResponse response) throws IOException {
+        return boundedBody(op, response, "the manifest");
+    }
+
+    private static byte[] boundedBody(Operation op, ClassicHttpResponse response, String what) throws IOException {
         try {
             return BoundedBody.read(response, ManifestDocument.MAX_BYTES);
         } catch (BoundedBody.TooLargeException e) {
-            throw op.failure(Reason.PROTOCOL, "the manifest is too large: " + e.getMessage(), e);
+            throw op.failure(Reason.PROTOCOL, what + " is too large: " + e.getMessage(), e);
         } catch (IOException e) {
             // the body broke off after the headers: the request as a whole is tried again
             throw new Retrier.BrokenBody(e);

@@ -3,6 +3,7 @@ package io.github.frozenimages.images.core.trust;
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.model.ImageManifest;
 import io.github.frozenimages.images.core.model.ManifestDocument;
+import io.github.frozenimages.images.core.model.MediaTypes;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.shared.ImagePullException.Reason;
@@ -42,6 +43,9 @@ public final class CachedSignatures implements SignatureSource {
             if (manifestBytes == null) {
                 throw new IOException("it lacks the signature manifest " + manifestDigest);
             }
+            if (SigstoreBundles.isBundleArtifact(manifestBytes)) {
+                return Optional.empty(); // what the lock recorded is a bundle: bundles(signed) gives it
+            }
             if (!(ManifestDocument.parse(manifestBytes, null) instanceof ImageManifest manifest)) {
                 throw new IOException("the signature manifest " + manifestDigest + " is not an image manifest");
             }
@@ -65,6 +69,32 @@ public final class CachedSignatures implements SignatureSource {
         } catch (IOException e) {
             throw new ImagePullException(Reason.UNTRUSTED, "the signature of " + signed + " recorded in the lock file is damaged in the cache "
                     + store.root() + ": " + e.getMessage() + " (run the build online once to fetch it again)", e);
+        }
+    }
+
+    /** The Sigstore bundle the lock file recorded for {@code signed}, when what it recorded is one. */
+    @Override
+    public List<SigstoreBundleArtifact> bundles(Digest signed) {
+        Digest manifestDigest = recorded.get(signed);
+        if (manifestDigest == null) {
+            return List.of();
+        }
+        try {
+            byte[] manifestBytes = read(manifestDigest, ManifestDocument.MAX_BYTES);
+            if (manifestBytes == null || !SigstoreBundles.isBundleArtifact(manifestBytes)) {
+                return List.of(); // a missing manifest is find's to report; a signature image is no bundle
+            }
+            Descriptor entry = new Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifestBytes.length);
+            return List.of(SigstoreBundles.of(signed, entry, manifestBytes, (blob, limit, what) -> {
+                byte[] bytes = read(blob.digest(), limit);
+                if (bytes == null) {
+                    throw new IOException("the cache lacks the bundle's " + what + " " + blob.digest());
+                }
+                return SigstoreBundles.checked(blob, bytes, what);
+            }));
+        } catch (IOException e) {
+            throw new ImagePullException(Reason.UNTRUSTED, "the Sigstore bundle of " + signed + " recorded in the lock file is damaged in the"
+                    + " cache " + store.root() + ": " + e.getMessage() + " (run the build online once to fetch it again)", e);
         }
     }
 

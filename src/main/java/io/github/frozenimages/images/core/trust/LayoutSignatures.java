@@ -5,6 +5,8 @@ import io.github.frozenimages.images.core.model.ImageIndex;
 import io.github.frozenimages.images.core.model.ImageManifest;
 import io.github.frozenimages.images.core.model.ManifestDocument;
 import io.github.frozenimages.images.core.model.MediaTypes;
+import io.github.frozenimages.images.core.model.Referrer;
+import io.github.frozenimages.images.core.model.ReferrersIndex;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.ref.ImageReference;
 import io.github.frozenimages.images.core.shared.ImagePullException;
@@ -24,16 +26,20 @@ import java.util.regex.Pattern;
  * The signatures an output or bundle carries, and their check with no network: a pull with a {@code <verify>} writes
  * each accepted signature image into the layout as an {@code index.json} entry named by cosign's tag
  * ({@code sha256-<hex>.sig}), and, when the signature is of an index the output does not otherwise keep, that
- * index as a blob. Every document read here is checked against its digest before it is believed.
+ * index as a blob. An accepted Sigstore bundle goes in as a registry without the referrers API keeps it: its artifact
+ * manifest as a blob, listed by a referrers index that is the {@code index.json} entry named by the fallback tag
+ * {@code sha256-<hex>}. Every document read here is checked against its digest before it is believed.
  */
 public final class LayoutSignatures implements SignatureSource {
 
     static final String REF_NAME = "org.opencontainers.image.ref.name";
     static final String NAME = "io.containerd.image.name";
     private static final Pattern SIGNATURE_TAG = Pattern.compile("sha256-[0-9a-f]{64}\\.sig");
+    private static final Pattern REFERRERS_TAG = Pattern.compile("sha256-[0-9a-f]{64}");
 
     private final Path layout;
     private final Map<String, Descriptor> signatureEntries = new LinkedHashMap<>();
+    private final Map<String, Descriptor> referrerEntries = new LinkedHashMap<>();
     private final List<Descriptor> imageEntries = new ArrayList<>();
 
     private LayoutSignatures(Path layout) {
@@ -52,6 +58,8 @@ public final class LayoutSignatures implements SignatureSource {
             String ref = entry.annotations().get(REF_NAME);
             if (ref != null && SIGNATURE_TAG.matcher(ref).matches()) {
                 signatures.signatureEntries.put(ref, entry);
+            } else if (ref != null && REFERRERS_TAG.matcher(ref).matches()) {
+                signatures.referrerEntries.put(ref, entry);
             } else if (entry.annotations().containsKey(NAME)) {
                 signatures.imageEntries.add(entry);
             }
@@ -68,10 +76,13 @@ public final class LayoutSignatures implements SignatureSource {
             ImageReference name = ImageReference.parse(entry.annotations().get(NAME));
             List<SignedDigest> candidates = new ArrayList<>();
             candidates.add(new SignedDigest(entry.digest(), MediaTypes.isIndex(entry.mediaType()) ? "the index" : "the manifest"));
-            for (Descriptor signatureEntry : signatureEntries.values()) {
+            List<Descriptor> carried = new ArrayList<>(signatureEntries.values());
+            carried.addAll(referrerEntries.values());
+            for (Descriptor signatureEntry : carried) {
                 Digest signed = signedBy(signatureEntry);
-                if (!signed.equals(entry.digest()) && indexLists(signed, entry.digest())) {
-                    candidates.add(new SignedDigest(signed, "the index"));
+                SignedDigest index = new SignedDigest(signed, "the index");
+                if (!signed.equals(entry.digest()) && !candidates.contains(index) && indexLists(signed, entry.digest())) {
+                    candidates.add(index);
                 }
             }
             check.verify(name, candidates, this, listener, detail -> ImagePullException.of(Reason.UNTRUSTED,
@@ -107,10 +118,37 @@ public final class LayoutSignatures implements SignatureSource {
         }
     }
 
-    /** The digest a signature entry's tag names. */
+    /**
+     * The Sigstore bundles the layout carries for {@code signed}: the bundle artifacts listed by the referrers index under
+     * its fallback tag {@code sha256-<hex>}, as a pull writes them; each read from the blobs and checked against its digest.
+     */
+    @Override
+    public List<SigstoreBundleArtifact> bundles(Digest signed) {
+        Descriptor entry = referrerEntries.get(signed.algorithm() + "-" + signed.hex());
+        if (entry == null) {
+            return List.of();
+        }
+        try {
+            List<SigstoreBundleArtifact> bundles = new ArrayList<>();
+            for (Referrer referrer : ReferrersIndex.parse(blob(entry, ManifestDocument.MAX_BYTES))) {
+                if (SigstoreBundles.BUNDLE_MEDIA_TYPE.equals(referrer.artifactType())) {
+                    Descriptor manifest = referrer.manifest();
+                    bundles.add(SigstoreBundles.of(signed, manifest, blob(manifest, ManifestDocument.MAX_BYTES),
+                            (d, limit, what) -> SigstoreBundles.checked(d, blob(d, limit), what)));
+                }
+            }
+            return bundles;
+        } catch (IOException e) {
+            // a bundle whose bytes no longer match its digests vouches for nothing
+            throw new ImagePullException(Reason.UNTRUSTED, "the Sigstore bundles of " + signed + " in " + layout + " are damaged: "
+                    + e.getMessage() + " (pull the images again, or take the bundle again from where it was made)", e);
+        }
+    }
+
+    /** The digest a signature entry's tag ({@code sha256-<hex>.sig}) or referrers entry's tag ({@code sha256-<hex>}) names. */
     private static Digest signedBy(Descriptor signatureEntry) {
         String tag = signatureEntry.annotations().get(REF_NAME);
-        return Digest.parse("sha256:" + tag.substring("sha256-".length(), tag.length() - ".sig".length()));
+        return Digest.parse("sha256:" + tag.substring("sha256-".length(), "sha256-".length() + 64));
     }
 
     /** Whether the layout keeps {@code index} as a blob, and it lists {@code manifest}. */

@@ -14,25 +14,49 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The key-based policy: an image passes only when a signature stored for one of its digests names exactly that
- * digest in its payload and verifies with the trusted key. Anything else fails the build, naming the image,
- * the digests, the key and what was found instead.
+ * A signature policy: an image passes only when a signature stored for one of its digests is valid for exactly that
+ * digest under the policy. The key policy accepts a cosign signature (tag convention) whose payload names the digest
+ * and verifies with the trusted key, and else a Sigstore bundle (a referrer) signed with that key; the keyless policy
+ * accepts a Sigstore bundle whose certificate names the identity asked for. Anything else fails the build, naming the
+ * image, the digests, what the policy asked for and what was found instead.
  */
 public final class SignatureCheck {
 
-    private final TrustedKey key;
+    private final Optional<TrustedKey> key;
+    private final Optional<KeylessIdentity> identity;
+    private final KeylessVerification keyless;
 
+    /** The key policy. */
     public SignatureCheck(TrustedKey key) {
-        this.key = Objects.requireNonNull(key, "key");
+        this.key = Optional.of(Objects.requireNonNull(key, "key"));
+        this.identity = Optional.empty();
+        this.keyless = null;
     }
 
-    public TrustedKey key() {
+    private SignatureCheck(KeylessIdentity identity, KeylessVerification keyless) {
+        this.key = Optional.empty();
+        this.identity = Optional.of(Objects.requireNonNull(identity, "identity"));
+        this.keyless = Objects.requireNonNull(keyless, "keyless");
+    }
+
+    /** The keyless policy: Sigstore bundles whose certificate {@code verification} finds to be {@code identity}'s. */
+    public static SignatureCheck keyless(KeylessIdentity identity, KeylessVerification verification) {
+        return new SignatureCheck(identity, verification);
+    }
+
+    /** The trusted key, for the key policy; empty for the keyless one. */
+    public Optional<TrustedKey> key() {
         return key;
     }
 
-    /** What this check asks for, in words that change whenever the policy does: {@code the key sha256:...}. */
-    public String policy() {
-        return "the key " + key.fingerprint();
+    /** The identity asked for, for the keyless policy; empty for the key one. */
+    public Optional<KeylessIdentity> identity() {
+        return identity;
+    }
+
+    /** What the policy asks for, for messages: {@code the key sha256:...} or {@code a keyless signature by issuer ...}. */
+    public String describe() {
+        return key.map(k -> "the key " + k.fingerprint()).orElseGet(() -> "a keyless signature by " + identity.orElseThrow().describe());
     }
 
     /**
@@ -43,8 +67,18 @@ public final class SignatureCheck {
      */
     public Accepted verify(RegistryClient client, ImageReference image, List<SignedDigest> digests, PullListener listener) {
         Operation op = client.operation(image, "verify the signature of", digests.get(0).digest());
-        return verify(image, digests, signed -> CosignSignatures.fetch(client, op, signed), listener,
-                detail -> op.failure(Reason.UNTRUSTED, detail));
+        SignatureSource registry = new SignatureSource() {
+            @Override
+            public Optional<SignatureImage> find(Digest signed) {
+                return CosignSignatures.fetch(client, op, signed);
+            }
+
+            @Override
+            public List<SigstoreBundleArtifact> bundles(Digest signed) {
+                return SigstoreBundles.fetch(client, op, signed);
+            }
+        };
+        return verify(image, digests, registry, listener, detail -> op.failure(Reason.UNTRUSTED, detail));
     }
 
     /**
@@ -56,22 +90,60 @@ public final class SignatureCheck {
                            java.util.function.Function<String, ImagePullException> failure) {
         List<String> found = new ArrayList<>();
         for (SignedDigest candidate : digests) {
-            Optional<SignatureImage> signatures = source.find(candidate.digest());
-            List<CosignSignature> layers = signatures.map(SignatureImage::signatures).orElse(List.of());
-            if (layers.stream().anyMatch(s -> valid(s, candidate.digest()))) {
-                listener.info("verified " + image.familiarString() + ": " + candidate.what() + " " + candidate.digest()
-                        + " is signed by the key " + key.fingerprint());
-                return new Accepted(candidate, signatures.get());
+            Digest signed = candidate.digest();
+            List<CosignSignature> layers = List.of();
+            if (key.isPresent()) {
+                // cosign's tag convention first: what most signed images carry, and one request to find
+                Optional<SignatureImage> signatures = source.find(signed);
+                layers = signatures.map(SignatureImage::signatures).orElse(List.of());
+                if (layers.stream().anyMatch(s -> valid(s, signed))) {
+                    listener.info("verified " + image.familiarString() + ": " + candidate.what() + " " + signed + " is signed by the key "
+                            + key.get().fingerprint());
+                    return new Accepted(candidate, signatures.get());
+                }
             }
-            found.add(candidate.what() + " " + candidate.digest() + ": " + describe(layers, candidate.digest()));
+            List<String> problems = new ArrayList<>();
+            for (SigstoreBundleArtifact bundle : source.bundles(signed)) {
+                Optional<String> problem = problem(bundle, signed);
+                if (problem.isEmpty()) {
+                    listener.info("verified " + image.familiarString() + ": " + candidate.what() + " " + signed + " is signed by "
+                            + (key.isPresent() ? "the key " + key.get().fingerprint() : identity.orElseThrow().describe())
+                            + " (Sigstore bundle " + bundle.manifest().digest() + ")");
+                    return new Accepted(candidate, bundle);
+                }
+                problems.add(problem.get());
+            }
+            found.add(candidate.what() + " " + signed + ": " + describe(layers, problems, signed));
         }
         String wanted = digests.stream().map(d -> d.what() + " " + d.digest()).collect(Collectors.joining(" or "));
-        throw failure.apply("no signature of " + wanted + " by the key " + key.fingerprint() + " (" + key.source()
-                + "); found for " + String.join("; for ", found));
+        String asked = key.map(k -> "by the key " + k.fingerprint() + " (" + k.source() + ")")
+                .orElseGet(() -> "by a keyless signer with " + identity.orElseThrow().describe());
+        throw failure.apply("no signature of " + wanted + " " + asked + "; found for " + String.join("; for ", found));
+    }
+
+    /** What is wrong with a bundle under this policy; empty when it is a valid signature of {@code signed}. */
+    private Optional<String> problem(SigstoreBundleArtifact bundle, Digest signed) {
+        if (key.isPresent()) {
+            return new KeyBundleVerification(key.get()).problem(bundle.bundleJson(), signed);
+        }
+        return keyless.problem(bundle.bundleJson(), signed, identity.orElseThrow());
+    }
+
+    /**
+     * What was found instead of a valid signature. The key policy's words for cosign's signatures are as they were
+     * before bundles: bundles add a clause only when there are some.
+     */
+    private String describe(List<CosignSignature> layers, List<String> bundleProblems, Digest signed) {
+        String bundles = count(bundleProblems.size(), "Sigstore bundle") + " (" + String.join("; ", bundleProblems) + ")";
+        if (key.isEmpty()) {
+            return bundleProblems.isEmpty() ? "no Sigstore bundle (no referrer of type " + SigstoreBundles.BUNDLE_MEDIA_TYPE + ")" : bundles;
+        }
+        String signatures = describe(layers, signed);
+        return bundleProblems.isEmpty() ? signatures : signatures + ", and " + bundles;
     }
 
     private boolean valid(CosignSignature signature, Digest signed) {
-        return signature.signedDigest().filter(signed::equals).isPresent() && key.verifies(signature.payload(), signature.signature());
+        return signature.signedDigest().filter(signed::equals).isPresent() && key.orElseThrow().verifies(signature.payload(), signature.signature());
     }
 
     /** What was found instead of a valid signature: none, signatures by other keys, payloads for other digests. */

@@ -2,8 +2,6 @@ package io.github.frozenimages.images.core.trust;
 
 import io.github.frozenimages.images.core.model.Descriptor;
 import io.github.frozenimages.images.core.ref.Digest;
-import io.github.frozenimages.images.core.store.BlobStore;
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -15,7 +13,7 @@ import java.util.List;
  * @param manifest the signature image's manifest, as its descriptor and exact bytes
  */
 public record SignatureImage(Digest signed, Descriptor manifest, byte[] manifestBytes, Descriptor config, byte[] configBytes,
-                             List<CosignSignature> signatures) {
+                             List<CosignSignature> signatures) implements SignatureArtifact {
 
     public SignatureImage {
         signatures = List.copyOf(signatures);
@@ -36,15 +34,15 @@ public record SignatureImage(Digest signed, Descriptor manifest, byte[] manifest
         return signatures.stream().filter(s -> s.layer().digest().equals(layer.digest())).findFirst().orElseThrow().payload();
     }
 
-    /**
-     * Keeps the whole signature image in the cache, each document checked against its digest as it goes in: a
-     * pull under {@code mvn -o} then finds there the signature the lock file recorded.
-     */
-    public void keepIn(BlobStore store) throws IOException {
-        store.put(manifest, manifestBytes);
-        store.put(config, configBytes);
-        for (CosignSignature signature : signatures) {
-            store.put(signature.layer(), signature.payload());
-        }
+    @Override
+    public List<Descriptor> blobs() {
+        List<Descriptor> blobs = new java.util.ArrayList<>(List.of(config));
+        blobs.addAll(layers());
+        return blobs;
+    }
+
+    @Override
+    public byte[] bytesOf(Descriptor blob) {
+        return blob.digest().equals(config.digest()) ? configBytes : payloadOf(blob);
     }
 }

@@ -81,6 +81,49 @@ public record TrustedKey(PublicKey key, String source) {
         }
     }
 
+    /**
+     * Whether {@code signature} is this key's signature over a message whose SHA-256 is {@code sha256}, checked from the
+     * digest alone: what a Sigstore bundle's message signature over an image manifest is, with only the manifest's
+     * digest at hand. ECDSA signs the hash, so the hash is enough ({@code NONEwithECDSA}); RSA PKCS#1 v1.5 signs the
+     * hash in a DigestInfo, which is rebuilt here. Ed25519 signs the message itself, never a hash of it, so no digest
+     * can check it: false.
+     */
+    public boolean verifiesDigest(byte[] sha256, byte[] signature) {
+        try {
+            switch (key.getAlgorithm()) {
+                case "EC" -> {
+                    Signature verifier = Signature.getInstance("NONEwithECDSA");
+                    verifier.initVerify(key);
+                    verifier.update(sha256);
+                    return verifier.verify(signature);
+                }
+                case "RSA" -> {
+                    javax.crypto.Cipher rsa = javax.crypto.Cipher.getInstance("RSA/ECB/PKCS1Padding");
+                    rsa.init(javax.crypto.Cipher.DECRYPT_MODE, key);
+                    byte[] expected = new byte[SHA256_DIGEST_INFO.length + sha256.length];
+                    System.arraycopy(SHA256_DIGEST_INFO, 0, expected, 0, SHA256_DIGEST_INFO.length);
+                    System.arraycopy(sha256, 0, expected, SHA256_DIGEST_INFO.length, sha256.length);
+                    return MessageDigest.isEqual(expected, rsa.doFinal(signature));
+                }
+                default -> {
+                    return false;
+                }
+            }
+        } catch (SignatureException | javax.crypto.BadPaddingException | javax.crypto.IllegalBlockSizeException e) {
+            return false; // a malformed signature is simply not a valid one
+        } catch (InvalidKeyException | NoSuchAlgorithmException | javax.crypto.NoSuchPaddingException e) {
+            throw new IllegalStateException("the JDK cannot verify with the " + key.getAlgorithm() + " key of " + source, e);
+        }
+    }
+
+    /** Whether the key's kind signs hashes, so that {@link #verifiesDigest} can check it: ECDSA and RSA, not Ed25519. */
+    public boolean signsDigests() {
+        return !"Ed25519".equals(key.getAlgorithm()) && !"EdDSA".equals(key.getAlgorithm());
+    }
+
+    /** The DER prefix PKCS#1 v1.5 puts before a SHA-256 hash (RFC 8017, section 9.2, note 1). */
+    private static final byte[] SHA256_DIGEST_INFO = HexFormat.of().parseHex("3031300d060960864801650304020105000420");
+
     /** Whether {@code signature} is this key's signature over {@code payload}, as cosign signs (SHA-256 for EC and RSA). */
     public boolean verifies(byte[] payload, byte[] signature) {
         try {
