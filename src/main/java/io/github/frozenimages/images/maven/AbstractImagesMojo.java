@@ -7,7 +7,7 @@ import io.github.frozenimages.images.core.shared.ImagePullException;
 import io.github.frozenimages.images.core.ref.ImageRequest;
 import io.github.frozenimages.images.core.trust.SignatureCheck;
 import io.github.frozenimages.images.core.trust.TrustPolicy;
-import io.github.frozenimages.images.core.trust.TrustedKey;
+import io.github.frozenimages.images.core.trust.KeylessVerification;
 import io.github.frozenimages.images.core.registry.NetworkOptions;
 import io.github.frozenimages.images.core.shared.PullListener;
 import io.github.frozenimages.images.core.PullRequest;
@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import javax.inject.Inject;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -43,6 +44,7 @@ import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 import org.apache.maven.settings.Settings;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.eclipse.aether.RepositorySystem;
 
 /**
  * The parameters {@code pull} and {@code lock} share (which images, for which platforms, from which registries
@@ -166,14 +168,49 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     private File lockFile;
 
     /**
-     * Images enter the build only with a valid cosign signature: {@code <verify><publicKey>cosign.pub</publicKey></verify>}
-     * for a key pair made with {@code cosign generate-key-pair}; {@code -Dimages.verify.publicKey=cosign.pub} on the
-     * command line. An {@code <image>}'s own {@code <verify>} overrides it.
+     * Images enter the build only with a valid cosign or Sigstore signature: {@code <verify><publicKey>cosign.pub</publicKey></verify>}
+     * for a key pair made with {@code cosign generate-key-pair} ({@code -Dimages.verify.publicKey=cosign.pub} on the
+     * command line), or keyless, {@code <verify><keyless><issuer>..</issuer><identity>..</identity></keyless>
+     * <trustedRoot>trusted_root.json</trustedRoot></verify>} for images signed with a Fulcio certificate
+     * ({@code <identityPattern>} instead of {@code <identity>} for a regular expression). An {@code <image>}'s own
+     * {@code <verify>} overrides it.
      *
      * @since 0.2.0
      */
     @Parameter(property = "images.verify.publicKey")
     private VerifySpec verify;
+
+    /**
+     * The command line's {@code <verify><keyless><issuer>}: the OIDC issuer keyless signers' certificates must name.
+     *
+     * @since 0.2.0
+     */
+    @Parameter(property = "images.verify.issuer")
+    private String verifyIssuer;
+
+    /**
+     * The command line's {@code <verify><keyless><identity>}: the identity keyless signers' certificates must name.
+     *
+     * @since 0.2.0
+     */
+    @Parameter(property = "images.verify.identity")
+    private String verifyIdentity;
+
+    /**
+     * The command line's {@code <verify><keyless><identityPattern>}: a regular expression the whole identity must match.
+     *
+     * @since 0.2.0
+     */
+    @Parameter(property = "images.verify.identityPattern")
+    private String verifyIdentityPattern;
+
+    /**
+     * The command line's {@code <verify><trustedRoot>}: the Sigstore trusted root keyless signatures are checked against.
+     *
+     * @since 0.2.0
+     */
+    @Parameter(property = "images.verify.trustedRoot")
+    private File verifyTrustedRoot;
 
     /**
      * With a {@code <verify>}: writes the accepted signature images into the output beside their images (and so
@@ -203,8 +240,18 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     private final Map<Digest, Digest> lockedIndexes = new HashMap<>();
     private final Map<Digest, Digest> lockedSignatures = new HashMap<>();
 
-    /** Image name (registry and repository) to the key its own {@code <verify>} names; filled while the images are read. */
+    /** Image name (registry and repository) to the check its own {@code <verify>} asks for; filled while the images are read. */
     private final Map<String, SignatureCheck> verifyByName = new HashMap<>();
+
+    /** Made on first use: the Sigstore client it brings in for keyless policies is loaded once for the goal. */
+    private VerifyPolicies verifyPolicies;
+
+    /**
+     * Resolves the Sigstore client for keyless policies. A field, not a constructor argument: the goals that verify
+     * share it through this class, and the others need not name it.
+     */
+    @Inject
+    RepositorySystem repositorySystem;
 
     AbstractImagesMojo(SettingsDecrypter settingsDecrypter) {
         this.settingsDecrypter = settingsDecrypter;
@@ -214,7 +261,7 @@ abstract class AbstractImagesMojo extends AbstractMojo {
      * Every configured image, each for its platforms; a configuration mistake is a MojoFailureException naming
      * the parameter it is in. Also notes the {@code <serverId>} each registry takes, for {@link #credentials}.
      */
-    final List<ImageRequest> imageRequests() throws MojoFailureException {
+    final List<ImageRequest> imageRequests() throws MojoFailureException, MojoExecutionException {
         serverIds.clear();
         verifyByName.clear();
         Platform defaultPlatform = platform == null || platform.isBlank()
@@ -243,7 +290,7 @@ abstract class AbstractImagesMojo extends AbstractMojo {
 
     /** @param where how the message says where in {@code from} the image is written, if it needs saying */
     private ImageRequest imageRequest(ImageSpec spec, UserParameter from, String where, Platform defaultPlatform, List<Platform> chosen)
-            throws MojoFailureException {
+            throws MojoFailureException, MojoExecutionException {
         if (spec.getName() == null || spec.getName().isBlank()) {
             throw misconfigured(from, "an <image> has no name");
         }
@@ -262,29 +309,63 @@ abstract class AbstractImagesMojo extends AbstractMojo {
                         + earlier + "\" and \"" + spec.getServerId().trim() + "\": one registry takes one set of credentials");
             }
         }
-        if (spec.getVerify() != null && spec.getVerify().getPublicKey() != null) {
-            verifyByName.put(reference.name(), signatureCheck(spec.getVerify().getPublicKey()));
+        if (spec.getVerify() != null) {
+            verifyByName.put(reference.name(), verifyPolicies().checkFor(spec.getVerify()));
         }
         // one platform named in <platforms> is simply the platform to pull
         return new ImageRequest(reference, chosen.size() == 1 ? chosen.get(0) : p, chosen, allPlatforms());
     }
 
     /**
-     * Which images must be signed by which key: the goal's {@code <verify>} (or {@code -Dimages.verify.publicKey}) and
-     * each image's own. Call after {@link #imageRequests}, which reads the images' keys.
+     * Which images must be signed by whom: the goal's {@code <verify>} (or its command-line forms) and each image's
+     * own. Call after {@link #imageRequests}, which reads the images' own.
      */
-    final TrustPolicy trustPolicy() throws MojoFailureException {
-        File goalKey = verify == null ? null : verify.getPublicKey();
-        return new TrustPolicy(goalKey == null ? Optional.empty() : Optional.of(signatureCheck(goalKey)), verifyByName)
+    final TrustPolicy trustPolicy() throws MojoFailureException, MojoExecutionException {
+        VerifySpec goalWide = goalWideVerify();
+        return new TrustPolicy(goalWide == null ? Optional.empty() : Optional.of(verifyPolicies().checkFor(goalWide)), verifyByName)
                 .withIncludeSignatures(includeSignatures);
     }
 
-    private static SignatureCheck signatureCheck(File publicKey) throws MojoFailureException {
-        try {
-            return new SignatureCheck(TrustedKey.read(publicKey.toPath()));
-        } catch (IOException e) {
-            throw misconfigured(UserParameter.VERIFY, "could not read the public key " + publicKey + ": " + e.getMessage(), e);
+    /** The POM's {@code <verify>}, with what the command line adds where the POM says nothing. */
+    private VerifySpec goalWideVerify() {
+        boolean keylessFromCommandLine = verifyIssuer != null || verifyIdentity != null || verifyIdentityPattern != null;
+        if (!keylessFromCommandLine && verifyTrustedRoot == null) {
+            // an empty goal-wide <verify> is what an unset -Dimages.verify.publicKey can leave: no policy, as before keyless
+            return verify == null || verify.isEmpty() ? null : verify;
         }
+        VerifySpec spec = new VerifySpec();
+        if (verify != null) {
+            spec.setPublicKey(verify.getPublicKey());
+            spec.setKeyless(verify.getKeyless());
+            spec.setTrustedRoot(verify.getTrustedRoot());
+        }
+        if (spec.getKeyless() == null && keylessFromCommandLine) {
+            KeylessSpec keyless = new KeylessSpec();
+            keyless.setIssuer(verifyIssuer);
+            keyless.setIdentity(verifyIdentity);
+            keyless.setIdentityPattern(verifyIdentityPattern);
+            spec.setKeyless(keyless);
+        }
+        if (spec.getTrustedRoot() == null) {
+            spec.setTrustedRoot(verifyTrustedRoot);
+        }
+        return spec;
+    }
+
+    private VerifyPolicies verifyPolicies() {
+        if (verifyPolicies == null) {
+            verifyPolicies = new VerifyPolicies(this::keylessClient);
+        }
+        return verifyPolicies;
+    }
+
+    /** The Sigstore client, resolved from the project's plugin repositories (or the local repository under -o). */
+    KeylessVerification keylessClient(Path trustedRoot) throws MojoExecutionException {
+        if (repositorySystem == null || session == null) {
+            throw new MojoExecutionException("Keyless verification needs Maven's repository system to bring in the Sigstore client,"
+                    + " and this goal was started without one");
+        }
+        return SigstoreClientLoader.load(repositorySystem, session.getRepositorySession(), project.getRemotePluginRepositories(), trustedRoot);
     }
 
     private boolean allPlatforms() {

@@ -181,7 +181,7 @@ public class PullMojo extends AbstractImagesMojo {
     }
 
     /** Builds the core's request; every configuration mistake becomes a MojoFailureException here, before any request. */
-    private PullRequest request() throws MojoFailureException {
+    private PullRequest request() throws MojoFailureException, MojoExecutionException {
         List<ImageRequest> requests = imageRequests();
         OutputFormat outputFormat = read(UserParameter.FORMAT, () -> OutputFormat.parse(format));
         if (parallelDownloads < 1) {

@@ -1,10 +1,14 @@
 package io.github.frozenimages.images.maven;
 
 import io.github.frozenimages.images.core.trust.KeylessVerification;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,29 +18,27 @@ import org.apache.maven.plugin.MojoExecutionException;
 import org.eclipse.aether.RepositorySystem;
 import org.eclipse.aether.RepositorySystemSession;
 import org.eclipse.aether.artifact.DefaultArtifact;
-import org.eclipse.aether.collection.CollectRequest;
-import org.eclipse.aether.graph.Dependency;
 import org.eclipse.aether.repository.RemoteRepository;
+import org.eclipse.aether.resolution.ArtifactRequest;
+import org.eclipse.aether.resolution.ArtifactResolutionException;
 import org.eclipse.aether.resolution.ArtifactResult;
-import org.eclipse.aether.resolution.DependencyRequest;
-import org.eclipse.aether.resolution.DependencyResolutionException;
-import org.eclipse.aether.resolution.DependencyResult;
-import org.eclipse.aether.util.artifact.JavaScopes;
-import org.eclipse.aether.util.filter.DependencyFilterUtils;
 
 /**
  * Brings in the Sigstore client for the builds that ask for keyless verification, and only for them: sigstore-java
  * and its ~30 MB of grpc, guava, protobuf and BouncyCastle are not in the plugin's jar nor on its class path.
- * They are resolved here through Maven's own resolver (so {@code mvn -o} works once they are in the local
- * repository), and loaded with {@code core.trust.sigstore} by a class loader of their own, child-first, so that
- * neither Maven's copies of guava and the like nor the plugin's bundled libraries get in their way. Only the
- * project's other classes ({@link KeylessVerification}, the digest and identity types) come from the plugin's
- * class loader: they are what the two sides share.
+ * They are resolved here through Maven's own resolver, exactly the jars (and versions) the plugin was tested with, as
+ * listed in {@link #LIBRARIES} (so {@code mvn -o} works once they are in the local repository), and loaded with
+ * {@code core.trust.sigstore} by a class loader of their own, child-first, so that neither Maven's copies of guava
+ * and the like nor the plugin's bundled libraries get in their way. Only the project's other classes
+ * ({@link KeylessVerification}, the digest and identity types) come from the plugin's class loader: they are what
+ * the two sides share.
  */
 public final class SigstoreClientLoader {
 
-    /** Keep in step with the provided dependency in pom.xml, which the code is compiled and tested against. */
+    /** Keep in step with the provided dependency in pom.xml and the first line of {@link #LIBRARIES}. */
     static final String CLIENT = "dev.sigstore:sigstore-java:1.3.0";
+    /** The resource beside this class that lists the client's jars. */
+    static final String LIBRARIES = "sigstore-client.txt";
     static final String IMPLEMENTATION = "io.github.frozenimages.images.core.trust.sigstore.SigstoreKeylessVerification";
     private static final String ISOLATED_PACKAGE = "io.github.frozenimages.images.core.trust.sigstore.";
     private static final String PROJECT = "io.github.frozenimages.images.";
@@ -65,15 +67,17 @@ public final class SigstoreClientLoader {
 
     static List<Path> resolve(RepositorySystem system, RepositorySystemSession session, List<RemoteRepository> repositories)
             throws MojoExecutionException {
-        CollectRequest collect = new CollectRequest(new Dependency(new DefaultArtifact(CLIENT), JavaScopes.RUNTIME), repositories);
-        DependencyRequest request = new DependencyRequest(collect, DependencyFilterUtils.classpathFilter(JavaScopes.RUNTIME));
+        List<ArtifactRequest> requests = new ArrayList<>();
+        for (String coordinates : libraries()) {
+            requests.add(new ArtifactRequest(jar(coordinates), repositories, null));
+        }
         try {
             List<Path> jars = new ArrayList<>();
-            for (ArtifactResult result : system.resolveDependencies(session, request).getArtifactResults()) {
+            for (ArtifactResult result : system.resolveArtifacts(session, requests)) {
                 jars.add(result.getArtifact().getFile().toPath());
             }
             return List.copyOf(jars);
-        } catch (DependencyResolutionException e) {
+        } catch (ArtifactResolutionException e) {
             throw new MojoExecutionException("Keyless verification needs " + CLIENT + " and its dependencies, which the plugin"
                     + " loads only for builds that verify keyless signatures, and " + unresolved(e)
                     + ". Run the build once online (without -o) so that they reach the local repository, or make them"
@@ -81,15 +85,30 @@ public final class SigstoreClientLoader {
         }
     }
 
+    /** The client's jars as {@code groupId:artifactId:version}, sigstore-java first: the list the plugin was tested with. */
+    static List<String> libraries() {
+        try (InputStream in = SigstoreClientLoader.class.getResourceAsStream(LIBRARIES)) {
+            if (in == null) {
+                throw new IllegalStateException("the plugin's jar lacks " + LIBRARIES);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the plugin's " + LIBRARIES, e);
+        }
+    }
+
+    private static DefaultArtifact jar(String coordinates) {
+        String[] parts = coordinates.split(":");
+        return new DefaultArtifact(parts[0], parts[1], "jar", parts[2]);
+    }
+
     /** What could not be resolved, as the resolver said it: the first missing artifact, else the whole failure. */
-    private static String unresolved(DependencyResolutionException e) {
-        DependencyResult result = e.getResult();
-        if (result != null) {
-            for (ArtifactResult artifact : result.getArtifactResults()) {
-                if (!artifact.isResolved()) {
-                    String reason = artifact.getExceptions().isEmpty() ? "not found" : artifact.getExceptions().get(0).getMessage();
-                    return artifact.getRequest().getArtifact() + " could not be resolved: " + reason;
-                }
+    private static String unresolved(ArtifactResolutionException e) {
+        for (ArtifactResult artifact : e.getResults()) {
+            if (!artifact.isResolved()) {
+                String reason = artifact.getExceptions().isEmpty() ? "not found" : artifact.getExceptions().get(0).getMessage();
+                return artifact.getRequest().getArtifact() + " could not be resolved: " + reason;
             }
         }
         return "they could not be resolved: " + e.getMessage();

@@ -32,6 +32,9 @@ enum UserParameter {
     PRUNE_KEEP_LOCKED("keepLocked", "images.prune.keepLocked"),
     /** Maven's own proxies, which no goal parameter overrides. */
     SETTINGS_PROXIES("the active <proxy> entries of settings.xml"),
+    /** Who keyless signatures must come from: the POM element and the goal's command-line forms of it. */
+    KEYLESS("<verify><keyless> or -Dimages.verify.issuer, -Dimages.verify.identity, -Dimages.verify.identityPattern"),
+    TRUSTED_ROOT("<verify><trustedRoot> or -Dimages.verify.trustedRoot"),
     /** Docker's per-registry TLS folders, read for every registry the build reaches over https. */
     CERTS_D("the certs.d/<host:port>/ folder of that registry (~/.docker/certs.d or /etc/docker/certs.d)");
 

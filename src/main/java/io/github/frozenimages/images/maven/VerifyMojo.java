@@ -21,9 +21,11 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * Checks, with no network at all, that every image of an output folder or an archive carries a valid signature by
- * the key of {@code <verify>} ({@code -Dimages.verify.publicKey}): the signature images a verified pull wrote beside
- * the images ({@code includeSignatures}). For the other side of an air gap:
- * {@code mvn images:verify -Dimages.archive=bundle.tar.gz -Dimages.verify.publicKey=cosign.pub}; no POM needed.
+ * the key of {@code <verify>} ({@code -Dimages.verify.publicKey}), or by its keyless signer: the signature images and
+ * Sigstore bundles a verified pull wrote beside the images ({@code includeSignatures}). For the other side of an air
+ * gap: {@code mvn images:verify -Dimages.archive=bundle.tar.gz -Dimages.verify.publicKey=cosign.pub}, or keyless with
+ * {@code -Dimages.verify.issuer=... -Dimages.verify.identity=... -Dimages.verify.trustedRoot=trusted_root.json}; no POM
+ * needed. Keyless verification checks the transparency-log entry carried in each bundle, so it needs no network either.
  *
  * @since 0.1.0
  */
@@ -54,7 +56,8 @@ public class VerifyMojo extends AbstractImagesMojo {
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         SignatureCheck check = trustPolicy().goalWide().orElseThrow(() -> misconfigured(UserParameter.VERIFY,
-                "images:verify needs the key to check against, e.g. -Dimages.verify.publicKey=cosign.pub"));
+                "images:verify needs the key or the keyless signer to check against: -Dimages.verify.publicKey=cosign.pub, or"
+                        + " -Dimages.verify.issuer=... -Dimages.verify.identity=... -Dimages.verify.trustedRoot=trusted_root.json"));
         Path layout = outputDirectory.toPath();
         Path unpacked = null;
         try {

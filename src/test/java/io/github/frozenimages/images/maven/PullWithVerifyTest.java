@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.frozenimages.images.testing.CosignSigner;
 import io.github.frozenimages.images.testing.RegistryPusher;
 import io.github.frozenimages.images.testing.RegistryServer;
+import io.github.frozenimages.images.testing.SigstoreBundleSigner;
+import io.github.frozenimages.images.testing.SigstoreTestAuthority;
+import io.github.frozenimages.images.testing.SigstoreTestAuthority.KeylessSigner;
 import io.github.frozenimages.images.testing.StandardFixtures;
 import io.github.frozenimages.images.testing.TestImage;
 import io.github.frozenimages.images.testing.TestIndex;
@@ -73,8 +76,8 @@ class PullWithVerifyTest {
             assertEquals("could not verify the signature of " + registry.address() + "/app/unsigned:1.0 (" + image.manifestDigest()
                     + ") from " + registry.address() + ": no signature of the manifest " + image.manifestDigest() + " by the key "
                     + signer.fingerprint() + " (" + key + "); found for the manifest " + image.manifestDigest() + ": no signature (no tag "
-                    + CosignSigner.tagFor(image.manifestDigest()) + ") (sign the image with the key <verify> names"
-                    + " (cosign sign --key), or name the key that signed it)", e.getMessage());
+                    + CosignSigner.tagFor(image.manifestDigest()) + ") (sign the image as <verify> asks (cosign sign --key with its"
+                    + " <publicKey>'s key, or keyless as its <keyless> identity), or name the key or identity that signed it)", e.getMessage());
             assertFalse(Files.exists(work.resolve("out")));
 
             // the image's own <verify> covers it alone; the goal has none
@@ -125,5 +128,48 @@ class PullWithVerifyTest {
                     .manifest(ImageReference.parse(registry.address() + "/app/multi:1.0"), Platform.parse("linux/amd64")));
             assertTrue(Files.isRegularFile(work.resolve("out/blobs/sha256/" + amd64.substring(7))));
         }
+    }
+
+    @Test
+    @InjectMojo(goal = "pull", pom = POM)
+    void anImagesOwnKeylessPolicyTakesTheBundleOfItsIdentityAndRefusesAnother(PullMojo pull) throws Exception {
+        SigstoreTestAuthority authority = SigstoreTestAuthority.create();
+        String issuer = "https://token.actions.test";
+        KeylessSigner release = authority.signer(issuer, "release@acme.test");
+        Path root = authority.writeTrustedRoot(work.resolve("trusted_root.json"));
+        try (RegistryServer registry = RegistryServer.start()) {
+            TestImage image = StandardFixtures.build().ociImage();
+            RegistryPusher pusher = new RegistryPusher(registry.baseUrl());
+            pusher.push("app/keyless", "1.0", image);
+            SigstoreBundleSigner.push(pusher, "app/keyless", image.manifestMediaType(), image.manifestDigest(), image.manifestBytes().length,
+                    authority.bundle(release, Digest.parse(image.manifestDigest())));
+            ImageSpec spec = new ImageSpec(registry.address() + "/app/keyless:1.0");
+            spec.setVerify(keyless(issuer, "someone@acme.test", root));
+            configure(pull, List.of(spec));
+            // the real Sigstore client, from the test class path: resolving it is SigstoreClientResolutionTest's and the forked builds' part
+            MojoExtension.setVariableValueToObject(pull, "verifyPolicies", new VerifyPolicies(
+                    r -> SigstoreClientLoader.instantiate(SigstoreClientLoaderTest.testClassPathJars(), getClass().getClassLoader(), r)));
+
+            MojoExecutionException e = assertThrows(MojoExecutionException.class, pull::execute);
+            assertTrue(e.getMessage().contains(": no signature of the manifest " + image.manifestDigest() + " by a keyless signer with issuer "
+                    + issuer + " and identity someone@acme.test; found for the manifest " + image.manifestDigest()
+                    + ": 1 Sigstore bundle (a certificate for identity release@acme.test, issuer " + issuer + ")"), e.getMessage());
+            assertFalse(Files.exists(work.resolve("out")));
+
+            spec.setVerify(keyless(issuer, "release@acme.test", root));
+            configure(pull, List.of(spec));
+            pull.execute();
+            assertTrue(Files.isRegularFile(work.resolve("out/blobs/sha256/" + image.manifestDigest().substring(7))));
+        }
+    }
+
+    private static VerifySpec keyless(String issuer, String identity, Path trustedRoot) {
+        KeylessSpec keyless = new KeylessSpec();
+        keyless.setIssuer(issuer);
+        keyless.setIdentity(identity);
+        VerifySpec verify = new VerifySpec();
+        verify.setKeyless(keyless);
+        verify.setTrustedRoot(trustedRoot.toFile());
+        return verify;
     }
 }

@@ -17,19 +17,23 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.eclipse.aether.DefaultRepositorySystemSession;
 import org.eclipse.aether.RepositorySystem;
+import org.eclipse.aether.artifact.Artifact;
 import org.eclipse.aether.artifact.DefaultArtifact;
 import org.eclipse.aether.repository.RemoteRepository;
 import org.eclipse.aether.resolution.ArtifactRequest;
+import org.eclipse.aether.resolution.ArtifactResolutionException;
 import org.eclipse.aether.resolution.ArtifactResult;
-import org.eclipse.aether.resolution.DependencyRequest;
-import org.eclipse.aether.resolution.DependencyResolutionException;
-import org.eclipse.aether.resolution.DependencyResult;
 import org.eclipse.aether.transfer.ArtifactNotFoundException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +63,7 @@ class SigstoreClientLoaderTest {
     }
 
     /** The jars of the test class path: sigstore-java's among them (surefire names them in a property of its own). */
-    private static List<Path> testClassPathJars() {
+    static List<Path> testClassPathJars() {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<Path> jars = new ArrayList<>();
         for (String entry : classPath.split(File.pathSeparator)) {
@@ -104,35 +108,57 @@ class SigstoreClientLoaderTest {
     }
 
     @Test
-    void loadResolvesTheClientWithItsRuntimeDependenciesFromThePluginRepositories() throws Exception {
-        AtomicReference<DependencyRequest> asked = new AtomicReference<>();
-        RepositorySystem system = repositorySystem(request -> {
-            asked.set(request);
+    void loadResolvesExactlyTheListedJarsFromThePluginRepositories() throws Exception {
+        AtomicReference<Collection<ArtifactRequest>> asked = new AtomicReference<>();
+        Map<String, Path> onClassPath = new HashMap<>();
+        testClassPathJars().forEach(jar -> onClassPath.put(jar.getFileName().toString(), jar));
+        RepositorySystem system = repositorySystem(requests -> {
+            asked.set(requests);
             List<ArtifactResult> artifacts = new ArrayList<>();
-            for (Path jar : testClassPathJars()) {
-                ArtifactResult artifact = new ArtifactResult(new ArtifactRequest());
-                artifact.setArtifact(new DefaultArtifact("test:" + jar.getFileName() + ":1").setFile(jar.toFile()));
+            for (ArtifactRequest request : requests) {
+                ArtifactResult artifact = new ArtifactResult(request);
+                Artifact jar = request.getArtifact();
+                artifact.setArtifact(jar.setFile(onClassPath.get(jar.getArtifactId() + "-" + jar.getVersion() + ".jar").toFile()));
                 artifacts.add(artifact);
             }
-            return new DependencyResult(request).setArtifactResults(artifacts);
+            return artifacts;
         });
 
         KeylessVerification verification = SigstoreClientLoader.load(system, new DefaultRepositorySystemSession(), List.of(PLUGINS), trustedRoot);
 
         assertEquals(Optional.empty(), verification.problem(authority.bundle(signer, MANIFEST), MANIFEST, KeylessIdentity.exactly(ISSUER, IDENTITY)));
-        assertEquals("dev.sigstore:sigstore-java:jar:1.3.0", asked.get().getCollectRequest().getRoot().getArtifact().toString());
-        assertEquals("runtime", asked.get().getCollectRequest().getRoot().getScope());
-        assertEquals(List.of(PLUGINS), asked.get().getCollectRequest().getRepositories());
+        List<String> coordinates = asked.get().stream().map(r -> r.getArtifact().toString()).toList();
+        assertEquals(SigstoreClientLoader.libraries().stream().map(c -> c.replaceFirst(":([^:]+)$", ":jar:$1")).toList(), coordinates);
+        assertEquals("dev.sigstore:sigstore-java:jar:1.3.0", coordinates.get(0));
+        assertTrue(asked.get().stream().allMatch(r -> r.getRepositories().equals(List.of(PLUGINS))));
+    }
+
+    @Test
+    void everyListedJarIsTheOneTheTestsRunWith() {
+        List<String> libraries = SigstoreClientLoader.libraries();
+        assertEquals(SigstoreClientLoader.CLIENT, libraries.get(0));
+        Set<String> onClassPath = new HashSet<>();
+        // <repository>/<group as folders>/<artifact>/<version>/<artifact>-<version>.jar
+        testClassPathJars().forEach(jar -> onClassPath.add(jar.subpath(jar.getNameCount() - 4, jar.getNameCount()).toString()));
+        List<String> elsewhere = new ArrayList<>();
+        for (String coordinates : libraries) {
+            String[] parts = coordinates.split(":");
+            String group = parts[0].substring(parts[0].lastIndexOf('.') + 1);
+            String path = group + "/" + parts[1] + "/" + parts[2] + "/" + parts[1] + "-" + parts[2] + ".jar";
+            if (!onClassPath.contains(path)) {
+                elsewhere.add(coordinates);
+            }
+        }
+        assertEquals(List.of(), elsewhere, "listed in " + SigstoreClientLoader.LIBRARIES + " but not on the test class path at that version");
     }
 
     @Test
     void anUnresolvableClientSaysWhichArtifactIsMissingAndWhatToDo() {
         DefaultArtifact grpc = new DefaultArtifact("io.grpc:grpc-api:1.70.0");
-        RepositorySystem system = repositorySystem(request -> {
+        RepositorySystem system = repositorySystem(requests -> {
             ArtifactResult missing = new ArtifactResult(new ArtifactRequest(grpc, List.of(PLUGINS), null));
             missing.addException(new ArtifactNotFoundException(grpc, PLUGINS, "not in the local repository (offline)"));
-            DependencyResult result = new DependencyResult(request).setArtifactResults(List.of(missing));
-            throw new DependencyResolutionException(result, "could not resolve", null);
+            throw new ArtifactResolutionException(List.of(missing), "could not resolve");
         });
 
         MojoExecutionException e = assertThrows(MojoExecutionException.class,
@@ -152,15 +178,17 @@ class SigstoreClientLoaderTest {
     }
 
     private interface Resolution {
-        DependencyResult resolve(DependencyRequest request) throws DependencyResolutionException;
+        List<ArtifactResult> resolve(Collection<ArtifactRequest> requests) throws ArtifactResolutionException;
     }
 
-    /** A repository system that answers resolveDependencies as told, and nothing else. */
+    /** A repository system that answers resolveArtifacts as told, and nothing else. */
     private static RepositorySystem repositorySystem(Resolution resolution) {
         return (RepositorySystem) Proxy.newProxyInstance(SigstoreClientLoaderTest.class.getClassLoader(), new Class<?>[] {RepositorySystem.class},
                 (proxy, method, arguments) -> {
-                    if (method.getName().equals("resolveDependencies")) {
-                        return resolution.resolve((DependencyRequest) arguments[1]);
+                    if (method.getName().equals("resolveArtifacts")) {
+                        @SuppressWarnings("unchecked")
+                        Collection<ArtifactRequest> requests = (Collection<ArtifactRequest>) arguments[1];
+                        return resolution.resolve(requests);
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });

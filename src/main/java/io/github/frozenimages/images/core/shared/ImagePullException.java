@@ -22,7 +22,8 @@ public class ImagePullException extends RuntimeException {
         PROTOCOL("the registry answered in a way the registry protocol does not allow"),
         IO("check free disk space and permissions of the cache and output folders"),
         NOT_IN_CACHE("run the build once online (without -o), e.g. mvn images:pull, to fill the cache"),
-        UNTRUSTED("sign the image with the key <verify> names (cosign sign --key), or name the key that signed it"),
+        UNTRUSTED("sign the image as <verify> asks (cosign sign --key with its <publicKey>'s key, or keyless as its <keyless> identity),"
+                + " or name the key or identity that signed it"),
         RATE_LIMITED("log in for a higher limit (credentials for the registry in a settings.xml <server> or ~/.docker/config.json),"
                 + " pull through a mirror (<mirrors>), or wait until the registry's window has passed");
 
