@@ -22,10 +22,13 @@ import io.github.frozenimages.images.testing.RecordingListener;
 import io.github.frozenimages.images.testing.RegistryPusher;
 import io.github.frozenimages.images.testing.Sha256;
 import io.github.frozenimages.images.testing.SigstoreBundleSigner;
+import io.github.frozenimages.images.testing.SigstoreTestAuthority;
+import io.github.frozenimages.images.testing.SigstoreTestAuthority.KeylessSigner;
 import io.github.frozenimages.images.testing.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -175,6 +178,27 @@ class BundleVerificationTest extends RegistryTestSupport {
 
         assertTrue(e.getMessage().endsWith("by a keyless signer with " + wanted.describe() + "; found for the manifest " + image.manifestDigest()
                 + ": no Sigstore bundle (no referrer of type " + SigstoreBundleSigner.BUNDLE_TYPE + ")"), e.getMessage());
+    }
+
+    @Test
+    void theKeylessPolicySaysWhyCosignsOlderKeylessSignaturesAreNotTaken() throws Exception {
+        TestImage image = pushImage("bundled/keyless-legacy");
+        KeylessSigner legacy = SigstoreTestAuthority.create().signer("https://issuer.test", "test");
+        String certificate = "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(legacy.leaf().getEncoded())
+                + "\n-----END CERTIFICATE-----\n";
+        // as cosign 2 signs keylessly by default: the tag convention, the certificate in an annotation, no bundle referrer
+        CosignSigner.push(pusher(), "bundled/keyless-legacy", image.manifestDigest(),
+                List.of(trusted.sign(registry.address() + "/bundled/keyless-legacy", image.manifestDigest()).withCertificate(certificate)));
+        KeylessIdentity wanted = KeylessIdentity.exactly("https://issuer.test", "test");
+
+        ImagePullException e = assertThrows(ImagePullException.class,
+                () -> pull(SignatureCheck.keyless(wanted, HINT_IS_IDENTITY), "bundled/keyless-legacy"));
+
+        assertTrue(e.getMessage().endsWith("; found for the manifest " + image.manifestDigest() + ": no Sigstore bundle (no referrer of type "
+                + SigstoreBundleSigner.BUNDLE_TYPE + "), and 1 keyless cosign signature under the tag " + CosignSigner.tagFor(image.manifestDigest())
+                + ", which this plugin does not check: its transparency-log bundle carries no inclusion proof, which sigstore-java needs to"
+                + " check it offline (sign with cosign v3 or --new-bundle-format for a Sigstore bundle)"), e.getMessage());
+        assertFalse(Files.exists(work.resolve("out")));
     }
 
     @Test

@@ -112,9 +112,23 @@ public final class CosignSigner {
         }
     }
 
-    /** A payload and the base64 signature its layer annotation carries. */
-    public record SignatureLayer(byte[] payload, String signature) {
+    /**
+     * A payload and the base64 signature its layer annotation carries; for cosign's older keyless signatures also the
+     * PEM certificate of the signer (null for a key signature).
+     */
+    public record SignatureLayer(byte[] payload, String signature, String certificate) {
+
+        public SignatureLayer(byte[] payload, String signature) {
+            this(payload, signature, null);
+        }
+
+        /** The same signature as cosign's keyless mode stores it, with the signer's certificate beside it. */
+        public SignatureLayer withCertificate(String pem) {
+            return new SignatureLayer(payload, signature, pem);
+        }
     }
+
+    public static final String CERTIFICATE_ANNOTATION = "dev.sigstore.cosign/certificate";
 
     /** The tag cosign stores the signatures of {@code signedDigest} under. */
     public static String tagFor(String signedDigest) {
@@ -133,7 +147,8 @@ public final class CosignSigner {
         for (SignatureLayer layer : layers) {
             pusher.pushBlob(repository, layer.payload());
             layerJson.add("{\"mediaType\":\"" + PAYLOAD_MEDIA_TYPE + "\",\"size\":" + layer.payload().length + ",\"digest\":\""
-                    + Sha256.digest(layer.payload()) + "\",\"annotations\":{\"" + SIGNATURE_ANNOTATION + "\":\"" + layer.signature() + "\"}}");
+                    + Sha256.digest(layer.payload()) + "\",\"annotations\":{\"" + SIGNATURE_ANNOTATION + "\":\"" + layer.signature() + "\""
+                    + (layer.certificate() == null ? "" : ",\"" + CERTIFICATE_ANNOTATION + "\":\"" + layer.certificate().replace("\n", "\\n") + "\"") + "}}");
         }
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\""
                 + MediaTypes.OCI_CONFIG + "\",\"size\":" + config.length + ",\"digest\":\"" + Sha256.digest(config) + "\"},\"layers\":["

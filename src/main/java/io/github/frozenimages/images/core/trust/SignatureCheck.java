@@ -22,6 +22,9 @@ import java.util.stream.Collectors;
  */
 public final class SignatureCheck {
 
+    /** Where cosign's older keyless signatures keep their Fulcio certificate, in the tag convention's layers. */
+    private static final String CERTIFICATE_ANNOTATION = "dev.sigstore.cosign/certificate";
+
     private final Optional<TrustedKey> key;
     private final Optional<KeylessIdentity> identity;
     private final KeylessVerification keyless;
@@ -113,6 +116,10 @@ public final class SignatureCheck {
                 }
                 problems.add(problem.get());
             }
+            if (key.isEmpty() && problems.isEmpty()) {
+                // only on the way to a failure: what the tag convention holds, so the message can say why it is not taken
+                layers = source.find(signed).map(SignatureImage::signatures).orElse(List.of());
+            }
             found.add(candidate.what() + " " + signed + ": " + describe(layers, problems, signed));
         }
         String wanted = digests.stream().map(d -> d.what() + " " + d.digest()).collect(Collectors.joining(" or "));
@@ -136,7 +143,17 @@ public final class SignatureCheck {
     private String describe(List<CosignSignature> layers, List<String> bundleProblems, Digest signed) {
         String bundles = count(bundleProblems.size(), "Sigstore bundle") + " (" + String.join("; ", bundleProblems) + ")";
         if (key.isEmpty()) {
-            return bundleProblems.isEmpty() ? "no Sigstore bundle (no referrer of type " + SigstoreBundles.BUNDLE_MEDIA_TYPE + ")" : bundles;
+            if (!bundleProblems.isEmpty()) {
+                return bundles;
+            }
+            String none = "no Sigstore bundle (no referrer of type " + SigstoreBundles.BUNDLE_MEDIA_TYPE + ")";
+            long withCertificate = layers.stream().filter(l -> l.layer().annotations().containsKey(CERTIFICATE_ANNOTATION)).count();
+            if (withCertificate > 0) {
+                return none + ", and " + count(withCertificate, "keyless cosign signature") + " under the tag " + CosignSignatures.tagFor(signed)
+                        + ", which this plugin does not check: its transparency-log bundle carries no inclusion proof, which"
+                        + " sigstore-java needs to check it offline (sign with cosign v3 or --new-bundle-format for a Sigstore bundle)";
+            }
+            return none;
         }
         String signatures = describe(layers, signed);
         return bundleProblems.isEmpty() ? signatures : signatures + ", and " + bundles;
