@@ -36,7 +36,7 @@ import org.eclipse.aether.resolution.ArtifactResult;
 public final class SigstoreClientLoader {
 
     /** Keep in step with the provided dependency in pom.xml and the first line of {@link #LIBRARIES}. */
-    static final String CLIENT = "dev.sigstore:sigstore-java:1.3.0";
+    static final String CLIENT = "dev.sigstore:sigstore-java:2.0.0";
     /** The resource beside this class that lists the client's jars. */
     static final String LIBRARIES = "sigstore-client.txt";
     static final String IMPLEMENTATION = "io.github.frozenimages.images.core.trust.sigstore.SigstoreKeylessVerification";

@@ -129,7 +129,7 @@ class SigstoreClientLoaderTest {
         assertEquals(Optional.empty(), verification.problem(authority.bundle(signer, MANIFEST), MANIFEST, KeylessIdentity.exactly(ISSUER, IDENTITY)));
         List<String> coordinates = asked.get().stream().map(r -> r.getArtifact().toString()).toList();
         assertEquals(SigstoreClientLoader.libraries().stream().map(c -> c.replaceFirst(":([^:]+)$", ":jar:$1")).toList(), coordinates);
-        assertEquals("dev.sigstore:sigstore-java:jar:1.3.0", coordinates.get(0));
+        assertEquals("dev.sigstore:sigstore-java:jar:2.0.0", coordinates.get(0));
         assertTrue(asked.get().stream().allMatch(r -> r.getRepositories().equals(List.of(PLUGINS))));
     }
 
@@ -164,7 +164,7 @@ class SigstoreClientLoaderTest {
         MojoExecutionException e = assertThrows(MojoExecutionException.class,
                 () -> SigstoreClientLoader.load(system, new DefaultRepositorySystemSession(), List.of(PLUGINS), trustedRoot));
 
-        assertTrue(e.getMessage().startsWith("Keyless verification needs dev.sigstore:sigstore-java:1.3.0 and its dependencies"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Keyless verification needs dev.sigstore:sigstore-java:2.0.0 and its dependencies"), e.getMessage());
         assertTrue(e.getMessage().contains("io.grpc:grpc-api:jar:1.70.0 could not be resolved: not in the local repository (offline)"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("Run the build once online (without -o)"), e.getMessage());

@@ -57,7 +57,7 @@ class SigstoreClientResolutionTest {
         List<String> names = SigstoreClientLoader.resolve(system(), offlineSession(), List.of()).stream()
                 .map(jar -> jar.getFileName().toString()).toList();
 
-        assertTrue(names.contains("sigstore-java-1.3.0.jar"), names.toString());
+        assertTrue(names.contains("sigstore-java-2.0.0.jar"), names.toString());
         assertTrue(names.stream().anyMatch(name -> name.startsWith("bcprov-")), names.toString());
         assertTrue(names.stream().anyMatch(name -> name.startsWith("protobuf-java-util-")), names.toString());
         assertFalse(names.stream().anyMatch(name -> name.startsWith("maven-")), names.toString());

@@ -143,7 +143,7 @@ class VerifyPoliciesTest {
     @Test
     void aClientThatCannotBeBroughtInFailsTheBuildAsItSaid() throws Exception {
         Path root = trustedRoot();
-        MojoExecutionException unresolved = new MojoExecutionException("Keyless verification needs dev.sigstore:sigstore-java:1.3.0");
+        MojoExecutionException unresolved = new MojoExecutionException("Keyless verification needs dev.sigstore:sigstore-java:2.0.0");
         VerifyPolicies offline = new VerifyPolicies(r -> {
             throw unresolved;
         });

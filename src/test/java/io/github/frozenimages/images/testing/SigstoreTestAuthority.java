@@ -34,8 +34,10 @@ import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -45,12 +47,22 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoGeneratorBuilder;
 import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.DigestCalculator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.tsp.TSPAlgorithms;
+import org.bouncycastle.tsp.TSPException;
+import org.bouncycastle.tsp.TimeStampRequest;
+import org.bouncycastle.tsp.TimeStampRequestGenerator;
+import org.bouncycastle.tsp.TimeStampResponseGenerator;
+import org.bouncycastle.tsp.TimeStampTokenGenerator;
 
 /**
  * A Sigstore deployment in miniature, for tests that must not reach the public one: a root certificate
@@ -99,8 +111,16 @@ public final class SigstoreTestAuthority {
         SIGNATURE,
         /** everything is consistent, but the log entry is an hour after the certificate expired */
         LOGGED_AFTER_CERTIFICATE_EXPIRY,
-        /** an RFC 3161 timestamp rides along (its content does not matter: sigstore-java 1.3.0 refuses any) */
-        RFC3161_TIMESTAMP
+        /** a valid RFC 3161 timestamp from the trusted root's timestamp authority rides along with the log entry */
+        TIMESTAMPED,
+        /** as a log of the newer kind makes them: the entry has no integration time, the time is a timestamp's alone */
+        TIMESTAMP_ONLY,
+        /** the entry has no integration time and there is no timestamp: nothing proves when it was signed */
+        NO_TIME,
+        /** the RFC 3161 timestamp covers other bytes than the signature */
+        TIMESTAMP_OF_OTHER_BYTES,
+        /** the RFC 3161 timestamp is signed by a timestamp authority the trusted root does not name */
+        TIMESTAMP_BY_ANOTHER_AUTHORITY
     }
 
     /**
@@ -125,6 +145,9 @@ public final class SigstoreTestAuthority {
     private final List<X509Certificate> caChain;
     private final KeyPair ctLogKey;
     private final KeyPair rekorKey;
+    /** the RFC 3161 timestamp authority: its signing certificate first, then the root that issued it */
+    private final Authority timestampRoot;
+    private final Authority timestamper;
 
     private SigstoreTestAuthority(Instant now, Authority root, Authority intermediate, KeyPair ctLogKey, KeyPair rekorKey) {
         this.now = now;
@@ -133,6 +156,8 @@ public final class SigstoreTestAuthority {
         this.caChain = intermediate == root ? List.of(root.certificate()) : List.of(intermediate.certificate(), root.certificate());
         this.ctLogKey = ctLogKey;
         this.rekorKey = rekorKey;
+        this.timestampRoot = timestampRoot(now);
+        this.timestamper = timestamper(now, timestampRoot);
     }
 
     /** A fresh authority: root, intermediate, CT log key and transparency-log key, all EC P-256. */
@@ -260,7 +285,20 @@ public final class SigstoreTestAuthority {
         }
         validFor(ca);
         trustedRoot.putArray("ctlogs").add(log("https://ctfe.test", ctLogKey.getPublic()));
-        trustedRoot.putArray("timestampAuthorities");
+        ObjectNode tsa = trustedRoot.putArray("timestampAuthorities").addObject();
+        ObjectNode tsaSubject = tsa.putObject("subject");
+        tsaSubject.put("organization", "images-maven-plugin tests");
+        tsaSubject.put("commonName", "test timestamp authority");
+        tsa.put("uri", "https://tsa.test");
+        ArrayNode tsaCertificates = tsa.putObject("certChain").putArray("certificates");
+        try {
+            for (Authority a : List.of(timestamper, timestampRoot)) {
+                tsaCertificates.addObject().put("rawBytes", BASE64.encodeToString(a.certificate().getEncoded()));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        validFor(tsa);
         try {
             Files.write(file, Json.bytes(trustedRoot));
         } catch (IOException e) {
@@ -329,9 +367,12 @@ public final class SigstoreTestAuthority {
         logged.put("verifier", BASE64.encodeToString(pem(signer.leaf())));
 
         ObjectNode bundle = bundleWith(signer, tlogEntry(Json.bytes(body), "dsse", fault));
-        if (fault == Fault.RFC3161_TIMESTAMP) {
+        if (fault == Fault.TIMESTAMPED || fault == Fault.TIMESTAMP_ONLY || fault == Fault.TIMESTAMP_OF_OTHER_BYTES
+                || fault == Fault.TIMESTAMP_BY_ANOTHER_AUTHORITY) {
+            byte[] stamped = fault == Fault.TIMESTAMP_OF_OTHER_BYTES ? "other bytes".getBytes(StandardCharsets.UTF_8) : signature;
+            Authority by = fault == Fault.TIMESTAMP_BY_ANOTHER_AUTHORITY ? timestamper(now, timestampRoot(now)) : timestamper;
             ((ObjectNode) bundle.get("verificationMaterial")).putObject("timestampVerificationData").putArray("rfc3161Timestamps")
-                    .addObject().put("signedTimestamp", BASE64.encodeToString("not a real timestamp".getBytes(StandardCharsets.UTF_8)));
+                    .addObject().put("signedTimestamp", BASE64.encodeToString(timestampResponse(by, stamped)));
         }
         bundle.set("dsseEnvelope", envelope);
         return Json.bytes(bundle);
@@ -386,8 +427,8 @@ public final class SigstoreTestAuthority {
 
     /** The transparency-log entry for {@code body}: SET, inclusion proof in a small tree, signed checkpoint. */
     private ObjectNode tlogEntry(byte[] body, String kind, Fault fault) {
-        long integratedTime = fault == Fault.LOGGED_AFTER_CERTIFICATE_EXPIRY
-                ? now.plus(Duration.ofHours(1)).getEpochSecond() : now.getEpochSecond();
+        long integratedTime = fault == Fault.LOGGED_AFTER_CERTIFICATE_EXPIRY ? now.plus(Duration.ofHours(1)).getEpochSecond()
+                : fault == Fault.TIMESTAMP_ONLY || fault == Fault.NO_TIME ? 0 : now.getEpochSecond();
         byte[] logId = sha256(rekorKey.getPublic().getEncoded());
         String loggedBody = BASE64.encodeToString(body);
 
@@ -443,6 +484,53 @@ public final class SigstoreTestAuthority {
     private static void hash(ObjectNode node, byte[] sha256) {
         node.put("algorithm", "sha256");
         node.put("value", HEX.formatHex(sha256));
+    }
+
+    // ---------------------------------------------------------------- timestamp authority
+
+    /**
+     * An RFC 3161 TimeStampResp, as a timestamp authority answers: a token over SHA-256 of {@code stamped} (in a
+     * Sigstore bundle, the signature's bytes), signed by {@code by}, whose certificate it carries.
+     */
+    private byte[] timestampResponse(Authority by, byte[] stamped) {
+        try {
+            DigestCalculator sha256 = new JcaDigestCalculatorProviderBuilder().build()
+                    .get(new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256));
+            TimeStampTokenGenerator tokens = new TimeStampTokenGenerator(
+                    new JcaSimpleSignerInfoGeneratorBuilder().build(SIGNATURE_ALGORITHM, by.keys().getPrivate(), by.certificate()),
+                    sha256, new ASN1ObjectIdentifier("1.3.6.1.4.1.57264.2"));
+            tokens.addCertificates(new JcaCertStore(List.of(by.certificate())));
+            TimeStampRequestGenerator requests = new TimeStampRequestGenerator();
+            requests.setCertReq(true);
+            TimeStampRequest request = requests.generate(TSPAlgorithms.SHA256, sha256(stamped), serial());
+            return new TimeStampResponseGenerator(tokens, TSPAlgorithms.ALLOWED).generate(request, serial(), Date.from(now)).getEncoded();
+        } catch (IOException | GeneralSecurityException | OperatorCreationException | TSPException e) {
+            throw new IllegalStateException("cannot make a test timestamp", e);
+        }
+    }
+
+    private static Authority timestampRoot(Instant now) {
+        KeyPair keys = ecKey();
+        X500Name name = new X500Name("O=images-maven-plugin tests,CN=test timestamp root");
+        return new Authority(name, keys, caCertificate(now, name, keys, name, keys, -1));
+    }
+
+    /** The authority's signing certificate: a leaf for time stamping only (RFC 3161, 2.3: the one critical EKU). */
+    private static Authority timestamper(Instant now, Authority root) {
+        KeyPair keys = ecKey();
+        X500Name name = new X500Name("O=images-maven-plugin tests,CN=test timestamp authority");
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(root.name(), serial(),
+                Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
+        try {
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            builder.addExtension(Extension.extendedKeyUsage, true, new ExtendedKeyUsage(KeyPurposeId.id_kp_timeStamping));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(root.keys().getPublic()));
+            return new Authority(name, keys, certificate(builder.build(signer(root.keys().getPrivate()))));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make the test timestamp authority", e);
+        }
     }
 
     // ---------------------------------------------------------------- certificate authorities

@@ -9,17 +9,23 @@ import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
 import dev.sigstore.dsse.InTotoPayload;
 import dev.sigstore.encryption.certificates.Certificates;
+import dev.sigstore.json.JsonParseException;
+import dev.sigstore.rekor.client.RekorEntry;
 import dev.sigstore.strings.StringMatcher;
+import dev.sigstore.trustroot.SigstoreConfigurationException;
 import io.github.frozenimages.images.core.ref.Digest;
 import io.github.frozenimages.images.core.trust.KeylessIdentity;
 import io.github.frozenimages.images.core.trust.KeylessVerification;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -27,7 +33,8 @@ import java.util.regex.Pattern;
 /**
  * Keyless verification through sigstore-java: the certificate's chain to the trusted root's certificate
  * authority and its embedded SCT, the certificate's issuer and identity, the transparency-log entry (signed entry
- * timestamp, inclusion proof, checkpoint), the signing time within the certificate's validity, and the signature
+ * timestamp, inclusion proof, checkpoint), RFC 3161 timestamps against the trusted root's timestamp authorities, the
+ * signing time (the log's or a timestamp's) within the certificate's validity, and the signature
  * over the manifest digest; and, for a DSSE bundle, that its statement is a signature ({@code cosign sign}'s
  * predicate type) rather than another attestation. sigstore-java says what is wrong in its own sentences; they are turned here into the
  * short phrases a build message is made of.
@@ -55,7 +62,7 @@ public final class SigstoreKeylessVerification implements KeylessVerification {
     public SigstoreKeylessVerification(Path trustedRoot) {
         try {
             this.verifier = KeylessVerifier.builder().trustedRootProvider(TrustedRootProvider.from(trustedRoot)).build();
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        } catch (SigstoreConfigurationException | GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException("The Sigstore trusted root " + trustedRoot + " cannot be used: " + e.getMessage()
                     + ". Give a trusted_root.json as the Sigstore deployment publishes it (the trustedRoot of the verify policy).", e);
         }
@@ -79,16 +86,52 @@ public final class SigstoreKeylessVerification implements KeylessVerification {
         }
         try {
             verifier.verify(HexFormat.of().parseHex(signed.hex()), bundle, options(identity));
-            return bundle.getDsseEnvelope().map(InTotoPayload::from).map(InTotoPayload::getPredicateType)
-                    .filter(predicateType -> !COSIGN_SIGN_PREDICATE.equals(predicateType))
-                    .map(predicateType -> "an attestation of another kind (predicate type " + predicateType
-                            + "), not a signature (" + COSIGN_SIGN_PREDICATE + ")");
+            Optional<String> untimely = signingTime(bundle);
+            if (untimely.isPresent()) {
+                return untimely;
+            }
+            if (bundle.getDsseEnvelope().isEmpty()) {
+                return Optional.empty();
+            }
+            String predicateType = InTotoPayload.from(bundle.getDsseEnvelope().get()).getPredicateType();
+            return COSIGN_SIGN_PREDICATE.equals(predicateType) ? Optional.empty()
+                    : Optional.of("an attestation of another kind (predicate type " + predicateType + "), not a signature ("
+                            + COSIGN_SIGN_PREDICATE + ")");
+        } catch (JsonParseException e) {
+            return Optional.of("an unreadable bundle: " + reason(e));
         } catch (KeylessVerificationException e) {
             return Optional.of(VerifierFindings.phrase(e, leaf(bundle)));
         } catch (RuntimeException e) {
             // e.g. a DSSE payload that is not JSON, which sigstore-java parses only while verifying
             return Optional.of("an unreadable bundle: " + reason(e));
         }
+    }
+
+    /**
+     * When the signature was made, as the bundle proves it: the certificate lives ten minutes, so a signature counts
+     * only if a trusted clock saw it within them. sigstore-java 2.0 checks the RFC 3161 timestamps against the
+     * certificate, but not the time the transparency log integrated the entry (1.3 did); that is checked here, for
+     * each entry that carries one (a log of the newer kind leaves it 0, and its bundles carry RFC 3161 timestamps).
+     * A bundle with neither proves no time at all.
+     */
+    private static Optional<String> signingTime(Bundle bundle) {
+        X509Certificate leaf = leaf(bundle);
+        boolean timed = !bundle.getTimestamps().isEmpty();
+        for (RekorEntry entry : bundle.getEntries()) {
+            if (entry.getIntegratedTime() <= 0) {
+                continue;
+            }
+            timed = true;
+            Instant logged = Instant.ofEpochSecond(entry.getIntegratedTime());
+            try {
+                leaf.checkValidity(Date.from(logged));
+            } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+                return Optional.of("a bad transparency-log entry: it was logged at " + logged + ", outside the certificate's validity ("
+                        + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant() + ")");
+            }
+        }
+        return timed ? Optional.empty()
+                : Optional.of("a bundle that proves no signing time (no log entry with an integration time, no RFC 3161 timestamp)");
     }
 
     private static VerificationOptions options(KeylessIdentity identity) {

@@ -6,7 +6,7 @@ import dev.sigstore.rekor.client.RekorVerificationException;
 import java.security.cert.X509Certificate;
 
 /**
- * sigstore-java's verification failures, as the phrases a build message is made of. sigstore-java 1.3.0 tells its
+ * sigstore-java's verification failures, as the phrases a build message is made of. sigstore-java 2.0 tells its
  * failures apart only by their causes and sentences; those are read here, in one place, and the tests of
  * {@code SigstoreKeylessVerification} break each one on purpose, so that a new sigstore-java that words them
  * differently is noticed.
@@ -39,9 +39,9 @@ final class VerifierFindings {
             }
             return "a bad transparency-log entry: " + reason;
         }
-        if (message.startsWith("Signing time was")) {
-            return "a bad transparency-log entry: it was logged outside the certificate's validity (" + leaf.getNotBefore().toInstant()
-                    + " to " + leaf.getNotAfter().toInstant() + ")";
+        if (message.startsWith("RFC3161 timestamp verification failed")) {
+            String reason = firstLine(message.substring("RFC3161 timestamp verification failed".length())).replaceFirst("^:\\s*", "");
+            return "a bad RFC 3161 timestamp: " + (reason.isEmpty() && cause != null ? firstLine(cause.getMessage()) : reason);
         }
         if (message.startsWith("Provided artifact digest does not match")) {
             return "a signature for another digest";
@@ -52,11 +52,10 @@ final class VerifierFindings {
         }
         if (message.contains("inconsistent with") || message.startsWith("Digest of DSSE payload")
                 || message.startsWith("Unexpected rekor type") || message.startsWith("DSSE log entry must have")
-                || message.contains("tlog entry") || message.startsWith("Bundle verification expects")) {
+                || message.contains("tlog entry") || message.startsWith("Bundle verification expects")
+                || message.startsWith("Could not parse DSSE from log entry") || message.startsWith("Could not parse hashedrekord from log entry")
+                || message.startsWith("Could not extract body from log entry")) {
             return "a bad transparency-log entry: " + firstLine(message);
-        }
-        if (message.startsWith("Cannot verify bundles with timestamp verification material")) {
-            return "a bundle with RFC 3161 timestamps, which sigstore-java 1.3.0 cannot check";
         }
         return "an invalid keyless signature: " + firstLine(message);
     }
