@@ -135,6 +135,34 @@ class ForkedBuildKeylessTest extends ForkedBuildTestSupport {
         }
     }
 
+    @Test
+    void aKeylessLockTakenOnlineLetsMvnOfflineVerifyFromTheCache() throws Exception {
+        TestImage image = pushSigned("keyless/locked");
+        String reference = registry.address() + "/keyless/locked:1.0";
+        Path project = Files.createDirectories(work.resolve("locked"));
+        writePom(project, reference, "<identity>" + IDENTITY + "</identity>");
+        List<String> pull = List.of(maven.plugin() + ":pull", "-Dimages.cacheDirectory=" + work.resolve("cache"));
+
+        maven.start(project, "", concat(pull, List.of("-Dimages.lock.update=true"))).assertSucceeds(Duration.ofMinutes(3));
+        String lock = Files.readString(project.resolve("images.lock.json"));
+        assertTrue(lock.contains("\"signatures\"") && lock.contains("\"" + image.manifestDigest() + "\": \"sha256:"), lock);
+
+        registry.close(); // offline means offline: the lock, the cache and the local repository are all there is
+        try {
+            Path checkout = Files.createDirectories(work.resolve("locked-checkout"));
+            writePom(checkout, reference, "<identity>" + IDENTITY + "</identity>");
+            Files.copy(project.resolve("images.lock.json"), checkout.resolve("images.lock.json"));
+            ForkedMaven.Build offline = maven.start(checkout, "", concat(List.of("-o"), pull));
+            offline.assertSucceeds(Duration.ofMinutes(3));
+            assertTrue(offline.log().contains("verified " + reference + "@" + image.manifestDigest() + ": the manifest "
+                    + image.manifestDigest() + " is signed by issuer " + ISSUER + " and identity " + IDENTITY), offline.log());
+            assertTrue(Files.isRegularFile(checkout.resolve("target/images/blobs/sha256/" + image.manifestDigest().substring(7))),
+                    offline.log());
+        } finally {
+            registry = RegistryServer.start(); // for the class's other tests
+        }
+    }
+
     private static List<String> concat(List<String> first, List<String> more) {
         List<String> all = new java.util.ArrayList<>(first);
         all.addAll(more);
