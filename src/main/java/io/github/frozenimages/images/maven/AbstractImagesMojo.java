@@ -321,35 +321,9 @@ abstract class AbstractImagesMojo extends AbstractMojo {
      * own. Call after {@link #imageRequests}, which reads the images' own.
      */
     final TrustPolicy trustPolicy() throws MojoFailureException, MojoExecutionException {
-        VerifySpec goalWide = goalWideVerify();
+        VerifySpec goalWide = VerifySpec.goalWide(verify, verifyIssuer, verifyIdentity, verifyIdentityPattern, verifyTrustedRoot);
         return new TrustPolicy(goalWide == null ? Optional.empty() : Optional.of(verifyPolicies().checkFor(goalWide)), verifyByName)
                 .withIncludeSignatures(includeSignatures);
-    }
-
-    /** The POM's {@code <verify>}, with what the command line adds where the POM says nothing. */
-    private VerifySpec goalWideVerify() {
-        boolean keylessFromCommandLine = verifyIssuer != null || verifyIdentity != null || verifyIdentityPattern != null;
-        if (!keylessFromCommandLine && verifyTrustedRoot == null) {
-            // an empty goal-wide <verify> is what an unset -Dimages.verify.publicKey can leave: no policy, as before keyless
-            return verify == null || verify.isEmpty() ? null : verify;
-        }
-        VerifySpec spec = new VerifySpec();
-        if (verify != null) {
-            spec.setPublicKey(verify.getPublicKey());
-            spec.setKeyless(verify.getKeyless());
-            spec.setTrustedRoot(verify.getTrustedRoot());
-        }
-        if (spec.getKeyless() == null && keylessFromCommandLine) {
-            KeylessSpec keyless = new KeylessSpec();
-            keyless.setIssuer(verifyIssuer);
-            keyless.setIdentity(verifyIdentity);
-            keyless.setIdentityPattern(verifyIdentityPattern);
-            spec.setKeyless(keyless);
-        }
-        if (spec.getTrustedRoot() == null) {
-            spec.setTrustedRoot(verifyTrustedRoot);
-        }
-        return spec;
     }
 
     private VerifyPolicies verifyPolicies() {

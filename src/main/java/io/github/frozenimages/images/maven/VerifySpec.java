@@ -47,7 +47,36 @@ public class VerifySpec {
         this.trustedRoot = trustedRoot;
     }
 
-    /** An empty {@code <verify/>}: it asks for nothing, and is refused rather than read as "no policy". */
+    /**
+     * The goal-wide policy: the POM's {@code <verify>}, with what the command line's {@code -Dimages.verify.issuer},
+     * {@code .identity}, {@code .identityPattern} and {@code .trustedRoot} add where the POM says nothing; null for none.
+     * An empty goal-wide {@code <verify>} is what an unset {@code -Dimages.verify.publicKey} can leave: no policy.
+     */
+    static VerifySpec goalWide(VerifySpec pom, String issuer, String identity, String identityPattern, File trustedRoot) {
+        boolean keylessFromCommandLine = issuer != null || identity != null || identityPattern != null;
+        if (!keylessFromCommandLine && trustedRoot == null) {
+            return pom == null || pom.isEmpty() ? null : pom;
+        }
+        VerifySpec spec = new VerifySpec();
+        if (pom != null) {
+            spec.setPublicKey(pom.getPublicKey());
+            spec.setKeyless(pom.getKeyless());
+            spec.setTrustedRoot(pom.getTrustedRoot());
+        }
+        if (spec.getKeyless() == null && keylessFromCommandLine) {
+            KeylessSpec keyless = new KeylessSpec();
+            keyless.setIssuer(issuer);
+            keyless.setIdentity(identity);
+            keyless.setIdentityPattern(identityPattern);
+            spec.setKeyless(keyless);
+        }
+        if (spec.getTrustedRoot() == null) {
+            spec.setTrustedRoot(trustedRoot);
+        }
+        return spec;
+    }
+
+    /** An empty {@code <verify/>}: it asks for nothing; an image's own is refused rather than read as "no policy". */
     boolean isEmpty() {
         return publicKey == null && keyless == null && trustedRoot == null;
     }
