@@ -247,8 +247,8 @@ abstract class AbstractImagesMojo extends AbstractMojo {
     private VerifyPolicies verifyPolicies;
 
     /**
-     * Resolves the Sigstore client for keyless policies. A field, not a constructor argument: the goals that verify
-     * share it through this class, and the others need not name it.
+     * Maven's resolver: for the Sigstore client of keyless policies, and for {@code push}'s bundles from a Maven
+     * repository. A field, not a constructor argument, so that the goals that need none do not name it.
      */
     @Inject
     RepositorySystem repositorySystem;

@@ -22,7 +22,6 @@ import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
-import org.eclipse.aether.RepositorySystem;
 import org.eclipse.aether.artifact.DefaultArtifact;
 import org.eclipse.aether.resolution.ArtifactRequest;
 import org.eclipse.aether.resolution.ArtifactResolutionException;
@@ -94,12 +93,9 @@ public class PushMojo extends AbstractImagesMojo {
     @Parameter(defaultValue = "${session}", readonly = true)
     private MavenSession session;
 
-    private final RepositorySystem repositorySystem;
-
     @Inject
-    public PushMojo(SettingsDecrypter settingsDecrypter, RepositorySystem repositorySystem) {
+    public PushMojo(SettingsDecrypter settingsDecrypter) {
         super(settingsDecrypter);
-        this.repositorySystem = repositorySystem;
     }
 
     @Override

@@ -35,6 +35,8 @@ final class VerifyPolicies {
 
     private final KeylessClient client;
     private final Map<Path, KeylessVerification> byRoot = new HashMap<>();
+    /** Each key file is read once, however many {@code <verify>}s name it. */
+    private final Map<Path, SignatureCheck> byKey = new HashMap<>();
 
     VerifyPolicies(KeylessClient client) {
         this.client = client;
@@ -63,9 +65,16 @@ final class VerifyPolicies {
         return SignatureCheck.keyless(identity(spec.getKeyless()), verification(spec.getTrustedRoot()));
     }
 
-    private static SignatureCheck keyCheck(File publicKey) throws MojoFailureException {
+    private SignatureCheck keyCheck(File publicKey) throws MojoFailureException {
+        Path key = publicKey.toPath().toAbsolutePath().normalize();
+        SignatureCheck known = byKey.get(key);
+        if (known != null) {
+            return known;
+        }
         try {
-            return new SignatureCheck(TrustedKey.read(publicKey.toPath()));
+            SignatureCheck check = new SignatureCheck(TrustedKey.read(publicKey.toPath()));
+            byKey.put(key, check);
+            return check;
         } catch (IOException e) {
             throw misconfigured(UserParameter.VERIFY, "could not read the public key " + publicKey + ": " + e.getMessage(), e);
         }
